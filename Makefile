@@ -1,0 +1,41 @@
+# The two commands the README promises: `make run` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup bench lock clean sysdeps
+
+run: $(STAMP)
+	$(BIN)/pepgraph demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+setup: $(STAMP)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/ingest.py
+
+# PyICU compiles against the system's ICU: make sure its headers and pkg-config are there.
+sysdeps:
+	@./scripts/sysdeps.sh
+
+$(STAMP): pyproject.toml requirements.lock scripts/sysdeps.sh
+	@./scripts/sysdeps.sh
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "pepgraph needs Python >= 3.11, found " + sys.version.split()[0]'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+# Re-resolve the pinned versions within pyproject's ranges (needs the network to PyPI).
+lock:
+	rm -rf /tmp/pepgraph-lock && $(PYTHON) -m venv /tmp/pepgraph-lock
+	/tmp/pepgraph-lock/bin/pip install -q --upgrade pip
+	/tmp/pepgraph-lock/bin/pip install -q -e '.[dev]'
+	/tmp/pepgraph-lock/bin/pip freeze --exclude-editable | grep -v '^pepgraph' > requirements.lock
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

@@ -1,0 +1,5 @@
+"""`python -m pepgraph` is the `pepgraph` command."""
+
+from pepgraph.cli import main
+
+main()

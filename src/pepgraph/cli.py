@@ -1,0 +1,271 @@
+"""The ``pepgraph`` command: each command is a few lines over ``pepgraph.Graph``.
+
+Errors the user can fix arrive as ``PepgraphError`` and leave as one line on stderr and a non-zero
+exit code (never a traceback); ``--json`` output goes to stdout so it can be piped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from pepgraph import settings
+from pepgraph.errors import PepgraphError
+from pepgraph.facade import Graph
+
+app = typer.Typer(
+    name="pepgraph",
+    help="Open, accountable graph of politically exposed persons, relatives, associates and sanctions.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Optional[Path],
+    typer.Option("--db", envvar=settings.DB.name, help="Store file (default ./pepgraph.duckdb).", show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+class _State:
+    db: Path = Path(settings.DB.default or "pepgraph.duckdb")
+
+
+state = _State()
+
+
+@app.callback()
+def _main(
+    db: DbOption = None,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        from pepgraph import __version__
+
+        out.print(f"pepgraph {__version__}")
+        raise typer.Exit()
+    if db is not None:
+        state.db = db
+
+
+def _graph(db: Path | None, read_only: bool = False) -> Graph:
+    return Graph(db or state.db, read_only=read_only)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (folders are walked).")],
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="Dataset name, e.g. us_congress.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="auto|ftm|popolo|congress|un-sc|ofac-sdn|csv")] = "auto",
+    mapping: Annotated[Optional[Path], typer.Option("--mapping", help="YAML mapping for --format csv.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="Human title of the dataset.")] = None,
+    licence: Annotated[Optional[str], typer.Option("--licence", help="Licence of the data, e.g. CC0-1.0.")] = None,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Store the valid records, report the rest.")] = False,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Where --skip-invalid writes rejected records.")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date the data describes (default: now).")] = None,
+    json_: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Ingest published files as the next version of a dataset (all or nothing)."""
+    from pepgraph.progress import IngestBar
+
+    if mapping is not None and format == "auto":
+        format = "csv"
+    with _graph(db) as graph, IngestBar(err, enabled=not json_) as bar:
+        result = graph.ingest(
+            list(paths), dataset, format=format, mapping=mapping, title=title, licence=licence,
+            skip_invalid=skip_invalid, report=report, as_of=as_of, progress=bar,
+        )
+    if json_:
+        _print_json(result.to_dict())
+        return
+    verb = "unchanged" if result.status == "unchanged" else f"version {result.version}"
+    out.print(
+        f"[bold]{result.dataset}[/bold] {verb}: {result.entities:,} entities, {result.statements:,} "
+        f"statements ({result.added:,} new, {result.retired:,} gone) from {len(result.files)} file(s) "
+        f"in {result.seconds:.1f}s"
+    )
+    table = Table("schema", "entities", box=None)
+    for name, count in result.schema_counts.items():
+        table.add_row(name, f"{count:,}")
+    out.print(table)
+    for path, why in result.skipped:
+        err.print(f"skipped {path}: {why}")
+    if result.rejected:
+        err.print(f"[yellow]{len(result.rejected):,} record(s) rejected; report: {result.report}[/yellow]")
+        for problem in result.rejected[:5]:
+            err.print(f"  {problem}")
+
+
+@app.command()
+def datasets(json_: JsonOption = False, db: DbOption = None) -> None:
+    """List ingested datasets with version, counts, licence and ingest time."""
+    with _graph(db, read_only=True) as graph:
+        rows = graph.datasets()
+    if json_:
+        _print_json(rows)
+        return
+    table = Table("dataset", "version", "entities", "statements", "licence", "ingested_at", "title")
+    for r in rows:
+        table.add_row(
+            r["name"], str(r["version"]), f"{r['entity_count']:,}", f"{r['statement_count']:,}",
+            r["licence"] or "", str(r["ingested_at"]), r["title"] or "",
+        )
+    out.print(table)
+
+
+@app.command()
+def runs(
+    dataset: Annotated[Optional[str], typer.Option("--dataset", "-d")] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 20,
+    json_: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Show recent ingest runs: status, counts and errors."""
+    with _graph(db, read_only=True) as graph:
+        rows = graph.runs(dataset, limit)
+    if json_:
+        _print_json(rows)
+        return
+    table = Table("run", "dataset", "status", "version", "entities", "added", "gone", "rejected", "started", "error")
+    for r in rows:
+        errors = json.loads(r["errors"]) if r["errors"] else []
+        first = errors[0] if errors and r["status"] == "failed" else None
+        table.add_row(
+            str(r["id"]), r["dataset"], r["status"], str(r["version"] or ""), str(r["entities"] or ""),
+            str(r["added"] or ""), str(r["retired"] or ""), str(r["rejected"] or ""), str(r["started_at"]),
+            (first or {}).get("message", "") if first else "",
+        )
+    out.print(table)
+
+
+@app.command()
+def stats(
+    by: Annotated[str, typer.Option("--by", help="dataset|schema|country|topic")] = "schema",
+    json_: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Count entities (distinct canonical ids) by dataset, schema, country or topic."""
+    with _graph(db, read_only=True) as graph:
+        data = graph.stats(by)
+    if json_:
+        _print_json(data)
+        return
+    total = data["total"]
+    table = Table(by, "entities", "statements", title=(
+        f"{total['entities']:,} entities, {total['statements']:,} current statements, "
+        f"{total['history_statements']:,} in history"
+    ))
+    for row in data["rows"]:
+        table.add_row(str(row["key"]), f"{row['entities']:,}", f"{row['statements']:,}")
+    out.print(table)
+
+
+@app.command()
+def entity(
+    entity_id: Annotated[str, typer.Argument(metavar="ID", help="Canonical or source entity id.")],
+    history: Annotated[bool, typer.Option("--history", help="Include values gone from their dataset.")] = False,
+    json_: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Show one entity: every property, and for each value its datasets and first/last seen."""
+    from pepgraph.errors import NotFound
+
+    with _graph(db, read_only=True) as graph:
+        data = graph.entity(entity_id, history=history)
+    if data is None:
+        raise NotFound(f"no entity {entity_id!r} in {state.db if db is None else db}")
+    if json_:
+        _print_json(data)
+        return
+    out.print(f"[bold]{data['caption']}[/bold] ({data['schema']}) {data['id']}")
+    out.print(f"datasets: {', '.join(data['datasets'])}")
+    if data["referents"]:
+        out.print(f"records: {', '.join(data['referents'])}")
+    table = Table("property", "value", "sources (dataset: first seen → last seen)", box=None)
+    for prop, values in sorted(data["properties"].items()):
+        for item in values:
+            value = item["value"] + (f" @{item['lang']}" if item["lang"] else "")
+            srcs = "; ".join(
+                f"{s['dataset']}: {s['first_seen'][:10]} → {s['last_seen'][:10]}"
+                + ("" if s["current"] else " (gone)")
+                for s in item["sources"]
+            )
+            table.add_row(prop, value, srcs)
+    out.print(table)
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", "-f", help="ftm|csv|statements")] = "ftm",
+    out_path: Annotated[str, typer.Option("--out", "-o", help="Output file, or - for stdout.")] = "-",
+    dataset: Annotated[Optional[list[str]], typer.Option("--dataset", "-d", help="Only these datasets.")] = None,
+    history: Annotated[bool, typer.Option("--history", help="Include values gone from their dataset.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Export entities as FtM JSON lines or CSV, or statements as FtM statement CSV."""
+    with _graph(db, read_only=True) as graph:
+        count = graph.export(format, out_path, datasets=dataset, history=history)
+    if out_path != "-":
+        err.print(f"wrote {count:,} {'statements' if format == 'statements' else 'entities'} to {out_path}")
+
+
+@app.command()
+def demo(
+    sample: Annotated[bool, typer.Option("--sample", help="Use the built-in sample even if ../shared/data exists.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Build a store from ../shared/data when present (else a built-in sample) and show it."""
+    from pepgraph.demo import run_demo
+
+    with _graph(db) as graph:
+        run_demo(graph, out, err, use_shared=not sample)
+
+
+@app.command()
+def sample(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the sample files into.")],
+) -> None:
+    """Write the built-in sample (small, invented, deterministic FtM files) into a folder."""
+    from pepgraph.sample import write_sample
+
+    for path in write_sample(out_dir):
+        out.print(str(path))
+
+
+def main() -> None:
+    """Entry point: runs the app and turns pepgraph's errors into one line and an exit code.
+
+    Usage errors are click's (exit 2, with usage); ours leave as ``error: <where>: <what>``.
+    """
+    try:
+        app()
+    except PepgraphError as exc:
+        err.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # `pepgraph export | head`: the reader left; exit quietly without a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing of an unfinished ingest was stored")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

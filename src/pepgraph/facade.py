@@ -1,0 +1,84 @@
+"""``pepgraph.Graph``: the one object the CLI, the API and the pages stay thin over."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pepgraph import settings
+from pepgraph.entities import get_entity
+from pepgraph.export import export
+from pepgraph.ingest import IngestResult, Progress, ingest
+from pepgraph.stats import stats
+from pepgraph.store import Store
+
+
+class Graph:
+    """An open pepgraph store.
+
+    >>> with Graph("pepgraph.duckdb") as graph:
+    ...     graph.ingest(["legislators-current.yaml"], dataset="us_congress")
+    ...     graph.entity("congress-S000148")
+    """
+
+    def __init__(self, path: str | Path | None = None, read_only: bool = False) -> None:
+        self.path = Path(path or settings.DB.get() or "pepgraph.duckdb")
+        self.store = Store(self.path, read_only=read_only)
+
+    def ingest(
+        self,
+        paths: list[str | Path] | str | Path,
+        dataset: str,
+        format: str = "auto",
+        mapping: str | Path | None = None,
+        title: str | None = None,
+        licence: str | None = None,
+        skip_invalid: bool = False,
+        report: str | Path | None = None,
+        as_of: str | datetime | None = None,
+        progress: Progress | None = None,
+    ) -> IngestResult:
+        """Ingest files (or folders) as the next version of ``dataset``; all or nothing."""
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        return ingest(
+            self.store, list(paths), dataset, fmt=format, mapping=mapping, title=title,
+            licence=licence, skip_invalid=skip_invalid, report=report, as_of=as_of,
+            max_field=settings.max_field(), progress=progress,
+        )
+
+    def datasets(self) -> list[dict[str, Any]]:
+        return self.store.query(
+            "SELECT name, title, version, entity_count, statement_count, licence, source, sha256, "
+            "first_ingested_at, ingested_at, schema_counts FROM datasets ORDER BY name"
+        )
+
+    def runs(self, dataset: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM ingest_runs"
+        params: list[Any] = []
+        if dataset:
+            sql += " WHERE dataset = ?"
+            params.append(dataset)
+        return self.store.query(sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
+
+    def entity(self, entity_id: str, history: bool = False) -> dict[str, Any] | None:
+        """The merged entity with every value's sources, or None."""
+        return get_entity(self.store, entity_id, history=history)
+
+    def stats(self, by: str = "schema") -> dict[str, Any]:
+        return stats(self.store, by)
+
+    def export(
+        self, format: str, out: str | Path, datasets: list[str] | None = None, history: bool = False
+    ) -> int:
+        return export(self.store, format, out, datasets=datasets, history=history)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Graph":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

@@ -1,0 +1,513 @@
+"""Ingest one version of a dataset: read its files, stage the statements, merge in one transaction.
+
+Why stage first: readers stream millions of statements; they go into a temporary table in batches
+(never into the real one), so a crash, a ``kill -9`` or a bad record while reading touches nothing
+stored. Only when every file has been read does one transaction merge the stage into
+``statements``: values seen before keep ``first_seen`` and get a new ``last_seen``; new values are
+added; values the new version lacks are kept with ``current = false`` (the history). DuckDB's
+write-ahead log makes that transaction atomic on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyarrow as pa
+from followthemoney import model
+from followthemoney.exc import InvalidData
+from followthemoney.statement import BASE_ID, StatementEntity
+
+from pepgraph.errors import ConfigError, SourceError
+from pepgraph.sources import detect_format, get_reader
+from pepgraph.sources.base import DEFAULT_MAX_FIELD, SourceContext
+from pepgraph.store import Store
+
+DATASET_NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")  # as followthemoney requires
+STAGE_COLUMNS = ["id", "entity_id", "schema", "prop", "prop_type", "value", "original_value", "lang", "origin"]
+BATCH_ROWS = 50_000
+
+
+class Progress(Protocol):
+    """What the ingest reports while it works (the CLI draws it as a progress bar)."""
+
+    def start(self, files: int, total_bytes: int) -> None: ...
+    def file(self, path: Path, size: int) -> None: ...
+    def entities(self, count: int) -> None: ...
+    def phase(self, text: str) -> None: ...
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    format: str
+    origin: str  # recorded on every statement: the file relative to what the user named
+
+
+@dataclass
+class IngestResult:
+    dataset: str
+    run_id: int
+    status: str  # ok (a new version), unchanged (same content as the latest version)
+    version: int
+    sha256: str
+    files: list[str]
+    skipped: list[tuple[str, str]]
+    entities: int = 0
+    statements: int = 0
+    added: int = 0
+    retired: int = 0
+    schema_counts: dict[str, int] = field(default_factory=dict)
+    rejected: list[SourceError] = field(default_factory=list)
+    report: str | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["rejected"] = [e.to_dict() for e in self.rejected]
+        return data
+
+
+def collect_files(paths: list[str | Path], fmt: str = "auto") -> tuple[list[SourceFile], list[tuple[str, str]]]:
+    """The files to read, each with its format; folders are walked in a stable order.
+
+    A file named on its own must be readable and of a known format; inside a folder, files no
+    reader claims (or that a reader reads through another file) are skipped and reported.
+    """
+    if fmt != "auto":
+        get_reader(fmt)  # unknown format -> ConfigError
+    files: list[SourceFile] = []
+    skipped: list[tuple[str, str]] = []
+    for given in paths:
+        root = Path(given)
+        if not root.exists():
+            raise SourceError("no such file or folder", path=root)
+        if root.is_dir():
+            members = sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p, root))
+            if not members:
+                raise SourceError("folder holds no files", path=root)
+            for path in members:
+                origin = str(Path(root.name) / path.relative_to(root))
+                chosen = _format_of(path, fmt, explicit=False)
+                if chosen is None:
+                    skipped.append((str(path), "format not recognised"))
+                elif _ignored(path, chosen):
+                    skipped.append((str(path), f"read through its companion ({chosen})"))
+                else:
+                    files.append(SourceFile(path, chosen, origin))
+        else:
+            chosen = _format_of(root, fmt, explicit=True)
+            assert chosen is not None
+            files.append(SourceFile(root, chosen, root.name))
+    if not files:
+        raise SourceError("no readable source files found", path=", ".join(str(p) for p in paths))
+    return files, skipped
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _ignored(path: Path, fmt: str) -> bool:
+    reader = get_reader(fmt)
+    return bool(getattr(reader, "ignore", None) and reader.ignore(path))
+
+
+def _format_of(path: Path, fmt: str, explicit: bool) -> str | None:
+    if not os.access(path, os.R_OK):
+        raise SourceError("permission denied: cannot read the file", path=path)
+    if path.stat().st_size == 0:
+        if explicit:
+            raise SourceError("empty file", path=path)
+        return None
+    if fmt != "auto":
+        return fmt
+    found = detect_format(path)
+    if found is None and explicit:
+        raise SourceError("cannot tell the format of this file; pass --format (and --mapping for CSV)", path=path)
+    return found
+
+
+def content_sha256(files: list[SourceFile]) -> str:
+    """One digest for a dataset version: each file's origin and bytes, in order."""
+    total = hashlib.sha256()
+    for src in files:
+        digest = hashlib.sha256()
+        with open(src.path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        total.update(f"{src.origin}\0{digest.hexdigest()}\n".encode())
+    return total.hexdigest()
+
+
+class Stager:
+    """Buffers statement rows and appends them to a temporary table in Arrow batches."""
+
+    def __init__(self, store: Store, dataset: str) -> None:
+        self.con = store.con
+        self.dataset = dataset
+        self.con.execute("DROP TABLE IF EXISTS _stage")
+        cols = ", ".join(f"{c} VARCHAR" for c in STAGE_COLUMNS)
+        self.con.execute(f"CREATE TEMP TABLE _stage ({cols})")
+        self.rows: dict[str, list[str | None]] = {c: [] for c in STAGE_COLUMNS}
+        self.pending = 0
+        self.schemas: dict[str, str] = {}
+        self.conflicts: set[str] = set()
+
+    def add(self, entity: StatementEntity) -> None:
+        entity_id = entity.id
+        assert entity_id is not None
+        schema = entity.schema.name
+        known = self.schemas.get(entity_id)
+        if known is None:
+            self.schemas[entity_id] = schema
+        elif known != schema:
+            try:
+                common = model.common_schema(known, schema)
+            except InvalidData as exc:
+                raise SourceError(f"entity {entity_id} is both {known} and {schema}: {exc}") from exc
+            self.schemas[entity_id] = common.name
+            self.conflicts.add(entity_id)
+        self._row(_id_stmt_key(self.dataset, entity_id), entity_id, schema, BASE_ID, "id", entity_id, None, None, None)
+        for stmt in entity.statements:
+            if stmt.prop == BASE_ID:
+                continue  # FtM's own id statement carries a checksum; ours carries the id
+            self._row(
+                stmt.id, entity_id, schema, stmt.prop, stmt.prop_type, stmt.value,
+                stmt.original_value, stmt.lang, stmt.origin,
+            )
+        if self.pending >= BATCH_ROWS:
+            self.flush()
+
+    def _row(self, *values: str | None) -> None:
+        for col, value in zip(STAGE_COLUMNS, values):
+            self.rows[col].append(value)
+        self.pending += 1
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch = pa.table({c: pa.array(v, type=pa.string()) for c, v in self.rows.items()})
+        self.con.register("_batch", batch)
+        self.con.execute("INSERT INTO _stage SELECT * FROM _batch")
+        self.con.unregister("_batch")
+        self.rows = {c: [] for c in STAGE_COLUMNS}
+        self.pending = 0
+
+    def finish(self) -> None:
+        """Flush, and fix the schema of entities emitted under several schemata."""
+        self.flush()
+        if self.conflicts:
+            fixes = pa.table(
+                {
+                    "entity_id": pa.array(sorted(self.conflicts)),
+                    "schema": pa.array([self.schemas[e] for e in sorted(self.conflicts)]),
+                }
+            )
+            self.con.register("_fixes", fixes)
+            self.con.execute(
+                "UPDATE _stage SET schema = f.schema FROM _fixes f WHERE _stage.entity_id = f.entity_id"
+            )
+            self.con.unregister("_fixes")
+
+
+def _now(as_of: str | datetime | None) -> datetime:
+    if as_of is None:
+        return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    if isinstance(as_of, datetime):
+        return as_of.replace(tzinfo=None)
+    try:
+        return datetime.fromisoformat(as_of).replace(tzinfo=None)
+    except ValueError as exc:
+        raise ConfigError(f"--as-of {as_of!r} is not an ISO date or time (e.g. 2015-11-30)") from exc
+
+
+def ingest(
+    store: Store,
+    paths: list[str | Path],
+    dataset: str,
+    fmt: str = "auto",
+    mapping: str | Path | None = None,
+    title: str | None = None,
+    licence: str | None = None,
+    skip_invalid: bool = False,
+    report: str | Path | None = None,
+    as_of: str | datetime | None = None,
+    max_field: int = DEFAULT_MAX_FIELD,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Ingest ``paths`` as the next version of ``dataset``; all or nothing."""
+    started = time.monotonic()
+    if not DATASET_NAME.match(dataset or ""):
+        raise ConfigError(
+            f"dataset name {dataset!r}: use 1-64 lower-case letters, digits or '_' (as in FtM), starting "
+            "with a letter or digit"
+        )
+    if dataset == "default":
+        raise ConfigError("'default' is reserved (it means every dataset); choose another name")
+    run_id = _start_run(store, dataset, [str(p) for p in paths], fmt)
+    try:
+        if mapping is not None and not Path(mapping).is_file():
+            raise ConfigError(f"{mapping}: mapping file not found")
+        files, skipped = collect_files(list(paths), fmt)
+        seen_at = _now(as_of)
+        latest = store.con.execute(
+            "SELECT max(seen_at) FROM dataset_versions WHERE dataset = ?", [dataset]
+        ).fetchone()
+        if latest and latest[0] is not None and seen_at < latest[0]:
+            raise ConfigError(
+                f"dataset {dataset} was last ingested as of {latest[0]}; a version cannot be older "
+                f"(--as-of {seen_at})"
+            )
+        sha = content_sha256(files)
+        store.con.execute(
+            "UPDATE ingest_runs SET paths = ?, sha256 = ? WHERE id = ?",
+            [json.dumps([str(f.path) for f in files]), sha, run_id],
+        )
+        result = IngestResult(dataset, run_id, "ok", 0, sha, [str(f.path) for f in files], skipped)
+        _read_into_stage(store, files, dataset, mapping, skip_invalid, max_field, result, progress)
+        if progress:
+            progress.phase("merging into the store")
+        _merge(store, result, seen_at, title, licence, [str(p) for p in paths])
+    except BaseException as exc:
+        _fail_run(store, run_id, exc)
+        raise
+    finally:
+        store.con.execute("DROP TABLE IF EXISTS _stage")
+    if result.rejected:
+        result.report = str(_write_report(result, report))
+    result.seconds = round(time.monotonic() - started, 3)
+    return result
+
+
+def _read_into_stage(
+    store: Store,
+    files: list[SourceFile],
+    dataset: str,
+    mapping: str | Path | None,
+    skip_invalid: bool,
+    max_field: int,
+    result: IngestResult,
+    progress: Progress | None,
+) -> None:
+    stager = Stager(store, dataset)
+    if progress:
+        progress.start(len(files), sum(f.path.stat().st_size for f in files))
+    options: dict[str, Any] = {"mapping": Path(mapping)} if mapping else {}
+    count = 0
+    for src in files:
+        if progress:
+            progress.file(src.path, src.path.stat().st_size)
+        ctx = SourceContext(
+            dataset=dataset, path=src.path, origin=src.origin, skip_invalid=skip_invalid,
+            max_field=max_field, options=options,
+        )
+        try:
+            for entity in get_reader(src.format).read(ctx):
+                stager.add(entity)
+                count += 1
+                if progress and count % 2000 == 0:
+                    progress.entities(count)
+        except SourceError as exc:
+            exc.path = exc.path or str(src.path)
+            raise
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", path=src.path) from exc
+        except (InvalidData, ValueError) as exc:
+            raise ctx.error(str(exc)) from exc
+        result.rejected.extend(ctx.rejected)
+    if progress:
+        progress.entities(count)
+    stager.finish()
+    if count == 0:
+        raise SourceError("no records found", path=", ".join(str(f.path) for f in files))
+
+
+def _id_stmt_key(dataset: str, entity_id: str) -> str:
+    """The statement id of an entity's own id statement, keyed as FtM keys every statement."""
+    return hashlib.sha1(f"{dataset}.{entity_id}.{BASE_ID}.{entity_id}".encode()).hexdigest()
+
+
+def _merge(
+    store: Store,
+    result: IngestResult,
+    seen_at: datetime,
+    title: str | None,
+    licence: str | None,
+    source: list[str],
+) -> None:
+    con = store.con
+    ds = result.dataset
+    # One row per statement id: a value emitted twice (the same position in two terms, say) is
+    # one statement; its original form and origin are taken deterministically.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _stage_d AS
+        SELECT id, min(entity_id) AS entity_id, min(schema) AS schema, min(prop) AS prop,
+               min(prop_type) AS prop_type, min(value) AS value, min(original_value) AS original_value,
+               min(lang) AS lang, min(origin) AS origin
+        FROM _stage GROUP BY id
+        """
+    )
+    result.statements = _scalar(con, "SELECT count(*) FROM _stage_d")
+    result.entities = _scalar(con, "SELECT count(*) FROM _stage_d WHERE prop = 'id'")
+    result.schema_counts = dict(
+        con.execute(
+            "SELECT schema, count(*) FROM _stage_d WHERE prop = 'id' GROUP BY schema ORDER BY 2 DESC"
+        ).fetchall()
+    )
+    try:
+        with store.transaction():
+            prev = con.execute(
+                "SELECT version, sha256 FROM datasets WHERE name = ?", [ds]
+            ).fetchone()
+            version = 1 if prev is None else (prev[0] if prev[1] == result.sha256 else prev[0] + 1)
+            result.version = version
+            con.execute(
+                """
+                UPDATE statements AS s
+                SET last_seen = ?, current = TRUE, original_value = d.original_value,
+                    origin = d.origin, schema = d.schema
+                FROM _stage_d AS d
+                WHERE s.dataset = ? AND s.id = d.id
+                """,
+                [seen_at, ds],
+            )
+            result.retired = _scalar(
+                con,
+                """
+                SELECT count(*) FROM statements s
+                WHERE s.dataset = ? AND s.current AND NOT EXISTS (SELECT 1 FROM _stage_d d WHERE d.id = s.id)
+                """,
+                [ds],
+            )
+            con.execute(
+                """
+                UPDATE statements AS s SET current = FALSE
+                WHERE s.dataset = ? AND s.current AND NOT EXISTS (SELECT 1 FROM _stage_d d WHERE d.id = s.id)
+                """,
+                [ds],
+            )
+            result.added = _scalar(
+                con,
+                "SELECT count(*) FROM _stage_d d WHERE NOT EXISTS "
+                "(SELECT 1 FROM statements s WHERE s.dataset = ? AND s.id = d.id)",
+                [ds],
+            )
+            # New statements join the cluster their entity already belongs to, if any.
+            con.execute(
+                """
+                INSERT INTO statements
+                SELECT d.id, d.entity_id, coalesce(c.canonical_id, d.entity_id), d.schema, d.prop,
+                       d.prop_type, d.value, d.original_value, d.lang, ?, d.origin, ?, ?, TRUE
+                FROM _stage_d d
+                LEFT JOIN (SELECT entity_id, min(canonical_id) AS canonical_id FROM statements
+                           GROUP BY entity_id) c ON c.entity_id = d.entity_id
+                WHERE NOT EXISTS (SELECT 1 FROM statements s WHERE s.dataset = ? AND s.id = d.id)
+                """,
+                [ds, seen_at, seen_at, ds],
+            )
+            if prev is not None and prev[1] == result.sha256 and result.added == 0 and result.retired == 0:
+                result.status = "unchanged"
+            _record_dataset(con, result, seen_at, title, licence, source, prev is None)
+            con.execute(
+                """
+                UPDATE ingest_runs SET ended_at = ?, status = ?, version = ?, entities = ?,
+                    statements = ?, added = ?, retired = ?, rejected = ?, errors = ?
+                WHERE id = ?
+                """,
+                [
+                    datetime.now(UTC).replace(tzinfo=None), result.status, version, result.entities,
+                    result.statements, result.added, result.retired, len(result.rejected),
+                    json.dumps([e.to_dict() for e in result.rejected[:100]]), result.run_id,
+                ],
+            )
+    finally:
+        con.execute("DROP TABLE IF EXISTS _stage_d")
+
+
+def _record_dataset(
+    con: Any, result: IngestResult, seen_at: datetime, title: str | None, licence: str | None,
+    source: list[str], new: bool,
+) -> None:
+    counts = json.dumps(result.schema_counts)
+    if new:
+        con.execute(
+            """
+            INSERT INTO datasets (name, title, licence, source, sha256, version, first_ingested_at,
+                                  ingested_at, entity_count, statement_count, schema_counts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [result.dataset, title or result.dataset, licence, json.dumps(source), result.sha256,
+             result.version, seen_at, seen_at, result.entities, result.statements, counts],
+        )
+    else:
+        con.execute(
+            """
+            UPDATE datasets SET title = coalesce(?, title), licence = coalesce(?, licence), source = ?,
+                sha256 = ?, version = ?, ingested_at = ?, entity_count = ?, statement_count = ?,
+                schema_counts = ?
+            WHERE name = ?
+            """,
+            [title, licence, json.dumps(source), result.sha256, result.version, seen_at,
+             result.entities, result.statements, counts, result.dataset],
+        )
+    known = con.execute(
+        "SELECT count(*) FROM dataset_versions WHERE dataset = ? AND version = ?",
+        [result.dataset, result.version],
+    ).fetchone()[0]
+    if not known:
+        con.execute(
+            "INSERT INTO dataset_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [result.dataset, result.version, result.sha256, seen_at, result.run_id,
+             result.entities, result.statements],
+        )
+
+
+def _start_run(store: Store, dataset: str, paths: list[str], fmt: str) -> int:
+    """Log the run before any work, committed on its own, so a failed or killed run is visible."""
+    row = store.con.execute(
+        """
+        INSERT INTO ingest_runs (dataset, paths, format, started_at, status)
+        VALUES (?, ?, ?, ?, 'running') RETURNING id
+        """,
+        [dataset, json.dumps(paths), fmt, datetime.now(UTC).replace(tzinfo=None)],
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _fail_run(store: Store, run_id: int, exc: BaseException) -> None:
+    detail = exc.to_dict() if isinstance(exc, SourceError) else {"message": str(exc) or type(exc).__name__}
+    try:
+        store.con.execute(
+            "UPDATE ingest_runs SET status = 'failed', ended_at = ?, errors = ? WHERE id = ?",
+            [datetime.now(UTC).replace(tzinfo=None), json.dumps([detail]), run_id],
+        )
+    except Exception:  # the store itself may be the problem; the original error matters more
+        pass
+
+
+def _write_report(result: IngestResult, report: str | Path | None) -> Path:
+    path = Path(report) if report else Path(f"rejected-{result.dataset}.jsonl")
+    with open(path, "w", encoding="utf-8") as fh:
+        for err in result.rejected:
+            fh.write(json.dumps(err.to_dict(), ensure_ascii=False) + "\n")
+    return path
+
+
+def _scalar(con: Any, sql: str, params: list[Any] | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def schema_summary(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {n:,}" for name, n in Counter(counts).most_common())

@@ -1,0 +1,49 @@
+"""Every ``PEPGRAPH_*`` environment variable, declared once with its default and meaning."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+
+    def get(self) -> str | None:
+        return os.environ.get(self.name, self.default)
+
+
+DB = Setting("PEPGRAPH_DB", "pepgraph.duckdb", "Path of the DuckDB store file (the --db option wins).")
+SHARED_DATA = Setting(
+    "PEPGRAPH_SHARED_DATA",
+    None,
+    "Folder of the real public datasets used by `pepgraph demo`, tests and benchmarks "
+    "(default: ../shared/data beside the working directory or the checkout).",
+)
+MAX_FIELD = Setting(
+    "PEPGRAPH_MAX_FIELD", "65536", "Largest value, in characters, that ingest accepts into the store."
+)
+
+ALL = [DB, SHARED_DATA, MAX_FIELD]
+
+
+def shared_data() -> Path | None:
+    """Where ../shared/data is, if anywhere: the setting, then beside the working directory,
+    then beside the checkout this package runs from."""
+    given = SHARED_DATA.get()
+    candidates = [Path(given)] if given else []
+    candidates.append(Path.cwd().parent / "shared" / "data")
+    candidates.append(Path(__file__).resolve().parents[3] / "shared" / "data")
+    for path in candidates:
+        if path.is_dir():
+            return path
+    return None
+
+
+def max_field() -> int:
+    value = MAX_FIELD.get() or "65536"
+    return int(value)

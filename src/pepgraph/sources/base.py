@@ -1,0 +1,175 @@
+"""What every source reader gets: a context that makes entities, checks values and reports errors.
+
+A reader is a module in ``pepgraph.sources`` with:
+
+- ``FORMAT``: its name on the command line (``--format popolo``);
+- ``sniff(path, head) -> bool``: does this file look like mine? (``head`` is the first 64 KiB, decoded
+  leniently); used by ``--format auto``;
+- ``ignore(path) -> bool`` (optional): files of this format that are deliberately not read on their own
+  (companions such as OFAC's ``alt.csv`` beside ``sdn.csv``) are skipped when a folder is walked;
+- ``read(ctx) -> Iterator[StatementEntity]``: the entities in ``ctx.path``.
+
+Readers build entities through ``ctx.make`` and fill them through ``ctx.add`` so that values go through
+followthemoney's type system, keep their original form and language, carry the file as ``origin``, and
+are checked for size and for properties the schema lacks. Each record is read inside
+``with ctx.record(line=..., record=...) as rec`` and its entities handed to ``rec.emit``: a bad record
+either stops the ingest with an error naming the file and line, or (``--skip-invalid``) is dropped
+whole and reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from followthemoney import model
+from followthemoney.dataset import Dataset
+from followthemoney.exc import InvalidData
+from followthemoney.statement import StatementEntity
+
+from pepgraph.errors import SourceError
+
+#: Largest value, in characters, accepted into the store. A 10 MB "name" is an attack or a broken
+#: export, never a fact; followthemoney's own longest type (text) stops at 65,000.
+DEFAULT_MAX_FIELD = 65_536
+
+
+@dataclass
+class RecordScope:
+    """Collects the entities of one source record so that a bad record is dropped whole."""
+
+    ctx: "SourceContext"
+    line: int | None
+    record: str | None
+    entities: list[StatementEntity] = field(default_factory=list)
+
+    def emit(self, *entities: StatementEntity) -> None:
+        self.entities.extend(e for e in entities if e is not None)
+
+    def __enter__(self) -> "RecordScope":
+        self.ctx.line = self.line
+        self.ctx.record_id = self.record
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        self.ctx.record_id = None
+        if exc is None:
+            return False
+        if isinstance(exc, InvalidData):
+            exc = self.ctx.error(str(exc))
+        elif isinstance(exc, SourceError):
+            exc.path = exc.path or str(self.ctx.path)
+            exc.line = exc.line if exc.line is not None else self.line
+            exc.record = exc.record or self.record
+        else:
+            return False
+        self.entities = []
+        if self.ctx.skip_invalid:
+            self.ctx.rejected.append(exc)
+            return True
+        raise exc
+
+
+@dataclass
+class SourceContext:
+    """Everything a reader needs to turn one file into entities for one dataset."""
+
+    dataset: str
+    path: Path
+    origin: str
+    skip_invalid: bool = False
+    max_field: int = DEFAULT_MAX_FIELD
+    options: dict[str, Any] = field(default_factory=dict)
+    rejected: list[SourceError] = field(default_factory=list)
+    line: int | None = None
+    record_id: str | None = None
+
+    def __post_init__(self) -> None:
+        self._dataset = Dataset.make({"name": self.dataset, "title": self.dataset})
+
+    # -- errors -----------------------------------------------------------------------------
+    def error(self, message: str, line: int | None = None, record: str | None = None) -> SourceError:
+        """An error located at ``line``/``record``, or at the record being read."""
+        return SourceError(
+            message,
+            path=self.path,
+            line=line if line is not None else self.line,
+            record=record or self.record_id,
+        )
+
+    def record(self, line: int | None = None, record: str | None = None) -> RecordScope:
+        return RecordScope(self, line, record)
+
+    # -- entities ---------------------------------------------------------------------------
+    def make_id(self, *parts: Any, prefix: str | None = None) -> str:
+        """A deterministic id from ``parts`` (same parts, same id, in every run)."""
+        key = "\x1f".join("" if p is None else str(p) for p in parts)
+        digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:24]
+        return f"{prefix or self.dataset}-{digest}"
+
+    def make(self, schema: str, id: str) -> StatementEntity:
+        if model.get(schema) is None:
+            raise self.error(f"unknown schema {schema!r}")
+        if not id:
+            raise self.error(f"{schema} without an id")
+        if len(id) > 1024:
+            raise self.error(f"entity id of {len(id)} characters (limit 1024)")
+        return StatementEntity(self._dataset, {"schema": schema, "id": id})
+
+    def add(
+        self,
+        entity: StatementEntity,
+        prop: str,
+        value: Any,
+        lang: str | None = None,
+        original_value: str | None = None,
+        fuzzy: bool = False,
+        format: str | None = None,
+        quiet: bool = False,
+        origin: str | None = None,
+    ) -> None:
+        """Add one value (or a list) after cleaning it with the property's type.
+
+        An unknown property is an error unless ``quiet``; a value that cleans to nothing (an
+        unparseable date, say) is dropped, as followthemoney does; an oversized value is an error.
+        ``origin`` overrides the file as the value's origin (for re-ingested exports).
+        """
+        if value is None:
+            return
+        if prop not in entity.schema.properties:
+            if quiet:
+                return
+            raise self.error(f"schema {entity.schema.name} has no property {prop!r}")
+        values = value if isinstance(value, (list, tuple, set)) else [value]
+        for item in values:
+            if item is None:
+                continue
+            text = item if isinstance(item, str) else str(item)
+            if len(text) > self.max_field:
+                raise self.error(
+                    f"value of {entity.schema.name}.{prop} is {len(text):,} characters "
+                    f"(limit {self.max_field:,})"
+                )
+            text = text.strip()
+            if not text:
+                continue
+            entity.add(
+                prop,
+                text,
+                lang=lang,
+                original_value=original_value,
+                fuzzy=fuzzy,
+                format=format,
+                origin=origin or self.origin,
+            )
+
+
+def read_text_head(path: Path, size: int = 65_536) -> str:
+    """The first bytes of a file as text, for sniffing (never fails on encoding)."""
+    with open(path, "rb") as fh:
+        return fh.read(size).decode("utf-8", errors="replace")
+
+
