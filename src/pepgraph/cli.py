@@ -105,7 +105,9 @@ def ingest(
         table.add_row(name, f"{count:,}")
     out.print(table)
     for path, why in result.skipped:
-        err.print(f"skipped {path}: {why}")
+        err.print(f"skipped {path}: {why}", highlight=False)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     if result.rejected:
         err.print(f"[yellow]{len(result.rejected):,} record(s) rejected; report: {result.report}[/yellow]")
         for problem in result.rejected[:5]:

@@ -26,7 +26,7 @@ from followthemoney.exc import InvalidData
 from followthemoney.statement import BASE_ID, StatementEntity
 
 from pepgraph.errors import ConfigError, SourceError
-from pepgraph.sources import detect_format, get_reader
+from pepgraph.sources import FORMATS, detect_format, get_reader
 from pepgraph.sources.base import DEFAULT_MAX_FIELD, SourceContext
 from pepgraph.store import Store
 from pepgraph.versions import fail_run, merge, start_run
@@ -50,6 +50,7 @@ class SourceFile:
     path: Path
     format: str
     origin: str  # recorded on every statement: the file relative to what the user named
+    companions: list[Path] = field(default_factory=list)  # read through this file (OFAC alt.csv)
 
 
 @dataclass
@@ -67,6 +68,7 @@ class IngestResult:
     retired: int = 0
     schema_counts: dict[str, int] = field(default_factory=dict)
     rejected: list[SourceError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     report: str | None = None
     seconds: float = 0.0
 
@@ -96,17 +98,20 @@ def collect_files(paths: list[str | Path], fmt: str = "auto") -> tuple[list[Sour
                 raise SourceError("folder holds no files", path=root)
             for path in members:
                 origin = str(Path(root.name) / path.relative_to(root))
-                chosen = _format_of(path, fmt, explicit=False)
-                if chosen is None:
+                owner = _companion_owner(path, fmt)
+                chosen = None if owner else _format_of(path, fmt, explicit=False)
+                if owner:
+                    skipped.append((str(path), f"read through {owner.name}"))
+                elif chosen is None:
                     skipped.append((str(path), "format not recognised"))
                 elif _ignored(path, chosen):
-                    skipped.append((str(path), f"read through its companion ({chosen})"))
+                    skipped.append((str(path), f"holds nothing the {chosen} reader reads"))
                 else:
-                    files.append(SourceFile(path, chosen, origin))
+                    files.append(SourceFile(path, chosen, origin, _companions(path, chosen)))
         else:
             chosen = _format_of(root, fmt, explicit=True)
             assert chosen is not None
-            files.append(SourceFile(root, chosen, root.name))
+            files.append(SourceFile(root, chosen, root.name, _companions(root, chosen)))
     if not files:
         raise SourceError("no readable source files found", path=", ".join(str(p) for p in paths))
     return files, skipped
@@ -117,8 +122,23 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 def _ignored(path: Path, fmt: str) -> bool:
-    reader = get_reader(fmt)
-    return bool(getattr(reader, "ignore", None) and reader.ignore(path))
+    ignore = getattr(get_reader(fmt), "ignore", None)
+    return bool(ignore is not None and ignore(path))
+
+
+def _companion_owner(path: Path, fmt: str) -> Path | None:
+    """The file ``path`` is read through (OFAC's alt.csv through sdn.csv), if any."""
+    for name in [fmt] if fmt != "auto" else list(FORMATS):
+        owner = getattr(get_reader(name), "companion_of", None)
+        found = owner(path) if owner is not None else None
+        if found is not None:
+            return Path(found)
+    return None
+
+
+def _companions(path: Path, fmt: str) -> list[Path]:
+    found = getattr(get_reader(fmt), "companions", None)
+    return sorted(found(path)) if found is not None else []
 
 
 def _format_of(path: Path, fmt: str, explicit: bool) -> str | None:
@@ -140,11 +160,12 @@ def content_sha256(files: list[SourceFile]) -> str:
     """One digest for a dataset version: each file's origin and bytes, in order."""
     total = hashlib.sha256()
     for src in files:
-        digest = hashlib.sha256()
-        with open(src.path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        total.update(f"{src.origin}\0{digest.hexdigest()}\n".encode())
+        for path in [src.path, *src.companions]:
+            digest = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(chunk)
+            total.update(f"{src.origin}\0{path.name}\0{digest.hexdigest()}\n".encode())
     return total.hexdigest()
 
 
@@ -270,7 +291,7 @@ def ingest(
         sha = content_sha256(files)
         store.con.execute(
             "UPDATE ingest_runs SET paths = ?, sha256 = ? WHERE id = ?",
-            [json.dumps([str(f.path) for f in files]), sha, run_id],
+            [json.dumps([str(p) for f in files for p in (f.path, *f.companions)]), sha, run_id],
         )
         result = IngestResult(dataset, run_id, "ok", 0, sha, [str(f.path) for f in files], skipped)
         _read_into_stage(store, files, dataset, mapping, skip_invalid, max_field, result, progress)
@@ -324,6 +345,7 @@ def _read_into_stage(
         except (InvalidData, ValueError) as exc:
             raise ctx.error(str(exc)) from exc
         result.rejected.extend(ctx.rejected)
+        result.warnings.extend(ctx.warnings)
     if progress:
         progress.entities(count)
     stager.finish()

@@ -110,7 +110,10 @@ def merge(
                 [
                     datetime.now(UTC).replace(tzinfo=None), result.status, version, result.entities,
                     result.statements, result.added, result.retired, len(result.rejected),
-                    json.dumps([e.to_dict() for e in result.rejected[:100]]), result.run_id,
+                    json.dumps(
+                        [e.to_dict() for e in result.rejected[:100]]
+                        + [{"level": "warning", "message": w} for w in result.warnings[:100]]
+                    ), result.run_id,
                 ],
             )
     finally:

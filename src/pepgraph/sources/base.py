@@ -5,8 +5,11 @@ A reader is a module in ``pepgraph.sources`` with:
 - ``FORMAT``: its name on the command line (``--format popolo``);
 - ``sniff(path, head) -> bool``: does this file look like mine? (``head`` is the first 64 KiB, decoded
   leniently); used by ``--format auto``;
-- ``ignore(path) -> bool`` (optional): files of this format that are deliberately not read on their own
-  (companions such as OFAC's ``alt.csv`` beside ``sdn.csv``) are skipped when a folder is walked;
+- ``ignore(path) -> bool`` (optional): in a folder walked with this format, files it deliberately
+  does not read (congress-legislators' committee files, say);
+- ``companions(path) -> list[Path]`` and ``companion_of(path) -> Path | None`` (optional): the files
+  read through ``path`` (OFAC's ``alt.csv`` and ``add.csv`` through ``sdn.csv``), so that a change in
+  one makes a new dataset version and a folder walk does not read them on their own;
 - ``read(ctx) -> Iterator[StatementEntity]``: the entities in ``ctx.path``.
 
 Readers build entities through ``ctx.make`` and fill them through ``ctx.add`` so that values go through
@@ -45,7 +48,7 @@ class RecordScope:
     record: str | None
     entities: list[StatementEntity] = field(default_factory=list)
 
-    def emit(self, *entities: StatementEntity) -> None:
+    def emit(self, *entities: StatementEntity | None) -> None:
         self.entities.extend(e for e in entities if e is not None)
 
     def __enter__(self) -> "RecordScope":
@@ -55,6 +58,7 @@ class RecordScope:
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
         self.ctx.record_id = None
+        self.ctx.line = None
         if exc is None:
             return False
         if isinstance(exc, InvalidData):
@@ -83,6 +87,7 @@ class SourceContext:
     max_field: int = DEFAULT_MAX_FIELD
     options: dict[str, Any] = field(default_factory=dict)
     rejected: list[SourceError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     line: int | None = None
     record_id: str | None = None
 
@@ -99,6 +104,12 @@ class SourceContext:
             record=record or self.record_id,
         )
 
+    def warn(self, message: str, path: Path | str | None = None, line: int | None = None) -> None:
+        """Something the user should know that is not an error (a fallback encoding, rows of a
+        companion file that match no record); shown after the ingest and kept in the run log."""
+        where = str(path or self.path) + (f":{line}" if line is not None else "")
+        self.warnings.append(f"{where}: {message}")
+
     def record(self, line: int | None = None, record: str | None = None) -> RecordScope:
         return RecordScope(self, line, record)
 
@@ -110,8 +121,11 @@ class SourceContext:
         return f"{prefix or self.dataset}-{digest}"
 
     def make(self, schema: str, id: str) -> StatementEntity:
-        if model.get(schema) is None:
+        found = model.get(schema)
+        if found is None:
             raise self.error(f"unknown schema {schema!r}")
+        if found.abstract:
+            raise self.error(f"schema {schema} is abstract; use one of its concrete descendants")
         if not id:
             raise self.error(f"{schema} without an id")
         if len(id) > 1024:
