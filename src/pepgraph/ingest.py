@@ -294,7 +294,7 @@ def ingest(
             [json.dumps([str(p) for f in files for p in (f.path, *f.companions)]), sha, run_id],
         )
         result = IngestResult(dataset, run_id, "ok", 0, sha, [str(f.path) for f in files], skipped)
-        _read_into_stage(store, files, dataset, mapping, skip_invalid, max_field, result, progress)
+        _read_into_stage(store, seen_at, files, dataset, mapping, skip_invalid, max_field, result, progress)
         if progress:
             progress.phase("merging into the store")
         merge(store, result, seen_at, title, licence, [str(p) for p in paths])
@@ -311,6 +311,7 @@ def ingest(
 
 def _read_into_stage(
     store: Store,
+    as_of: datetime,
     files: list[SourceFile],
     dataset: str,
     mapping: str | Path | None,
@@ -329,7 +330,7 @@ def _read_into_stage(
             progress.file(src.path, src.path.stat().st_size)
         ctx = SourceContext(
             dataset=dataset, path=src.path, origin=src.origin, skip_invalid=skip_invalid,
-            max_field=max_field, options=options,
+            max_field=max_field, options=options, as_of=as_of,
         )
         try:
             for entity in get_reader(src.format).read(ctx):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,16 +58,24 @@ class RecordScope:
         return self
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        record_id = self.ctx.record_id or self.record  # a reader may learn the id mid-record
         self.ctx.record_id = None
         self.ctx.line = None
         if exc is None:
             return False
         if isinstance(exc, InvalidData):
-            exc = self.ctx.error(str(exc))
+            exc = SourceError(str(exc), path=self.ctx.path, line=self.line, record=record_id)
         elif isinstance(exc, SourceError):
             exc.path = exc.path or str(self.ctx.path)
             exc.line = exc.line if exc.line is not None else self.line
-            exc.record = exc.record or self.record
+            exc.record = exc.record or record_id
+        elif isinstance(exc, Exception):
+            # A reader bug or a shape of data nobody foresaw: say where, and never skip it
+            # silently under --skip-invalid (it may hit every record).
+            raise SourceError(
+                f"cannot read this record ({type(exc).__name__}: {exc})",
+                path=self.ctx.path, line=self.line, record=record_id,
+            ) from exc
         else:
             return False
         self.entities = []
@@ -90,6 +99,13 @@ class SourceContext:
     warnings: list[str] = field(default_factory=list)
     line: int | None = None
     record_id: str | None = None
+    #: the date the data describes (``--as-of``), so that "current" and "ended" terms are judged
+    #: as of the snapshot, not as of the machine's clock
+    as_of: datetime | None = None
+
+    @property
+    def today(self) -> str:
+        return (self.as_of or datetime.now(UTC)).date().isoformat()
 
     def __post_init__(self) -> None:
         self._dataset = Dataset.make({"name": self.dataset, "title": self.dataset})
