@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -122,11 +123,11 @@ def datasets(json_: JsonOption = False, db: DbOption = None) -> None:
     if json_:
         _print_json(rows)
         return
-    table = Table("dataset", "version", "entities", "statements", "licence", "ingested_at", "title")
+    table = Table("dataset", "version", "entities", "statements", "licence", "ingested", box=box.SIMPLE)
     for r in rows:
         table.add_row(
             r["name"], str(r["version"]), f"{r['entity_count']:,}", f"{r['statement_count']:,}",
-            r["licence"] or "", str(r["ingested_at"]), r["title"] or "",
+            r["licence"] or "", f"{r['ingested_at']:%Y-%m-%d %H:%M}",
         )
     out.print(table)
 
@@ -144,27 +145,33 @@ def runs(
     if json_:
         _print_json(rows)
         return
-    table = Table("run", "dataset", "status", "version", "entities", "added", "gone", "rejected", "started", "error")
+    table = Table("run", "dataset", "status", "version", "entities", "new", "gone", "rejected", "started", box=box.SIMPLE)
     for r in rows:
-        errors = json.loads(r["errors"]) if r["errors"] else []
-        first = errors[0] if errors and r["status"] == "failed" else None
         table.add_row(
-            str(r["id"]), r["dataset"], r["status"], str(r["version"] or ""), str(r["entities"] or ""),
-            str(r["added"] or ""), str(r["retired"] or ""), str(r["rejected"] or ""), str(r["started_at"]),
-            (first or {}).get("message", "") if first else "",
+            str(r["id"]), r["dataset"], r["status"], _num(r["version"]), _num(r["entities"]),
+            _num(r["added"]), _num(r["retired"]), _num(r["rejected"]), f"{r['started_at']:%Y-%m-%d %H:%M:%S}",
         )
     out.print(table)
+    for r in rows:
+        if r["status"] == "failed" and r["errors"]:
+            first = json.loads(r["errors"])[0]
+            err.print(f"run {r['id']} failed: {first.get('path') or ''}:{first.get('line') or ''} {first['message']}", highlight=False)
+
+
+def _num(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
 
 
 @app.command()
 def stats(
     by: Annotated[str, typer.Option("--by", help="dataset|schema|country|topic")] = "schema",
+    schema: Annotated[Optional[str], typer.Option("--schema", help="Only entities of this schema, e.g. Person.")] = None,
     json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Count entities (distinct canonical ids) by dataset, schema, country or topic."""
     with _graph(db, read_only=True) as graph:
-        data = graph.stats(by)
+        data = graph.stats(by, schema)
     if json_:
         _print_json(data)
         return
@@ -199,17 +206,22 @@ def entity(
     out.print(f"datasets: {', '.join(data['datasets'])}")
     if data["referents"]:
         out.print(f"records: {', '.join(data['referents'])}")
-    table = Table("property", "value", "sources (dataset: first seen → last seen)", box=None)
+    table = Table("property", "value", "sources: dataset first seen…last seen", box=box.SIMPLE)
     for prop, values in sorted(data["properties"].items()):
         for item in values:
             value = item["value"] + (f" @{item['lang']}" if item["lang"] else "")
-            srcs = "; ".join(
-                f"{s['dataset']}: {s['first_seen'][:10]} → {s['last_seen'][:10]}"
-                + ("" if s["current"] else " (gone)")
-                for s in item["sources"]
-            )
-            table.add_row(prop, value, srcs)
+            table.add_row(prop, value, "\n".join(_seen(s) for s in item["sources"]))
     out.print(table)
+    if data["linked"]:
+        out.print(f"linked from {len(data['linked'])} entities (first 50):")
+        for link in data["linked"][:50]:
+            out.print(f"  {link['schema']}.{link['prop']} ← {link['caption']} ({link['id']})", highlight=False)
+
+
+def _seen(source: dict[str, Any]) -> str:
+    first, last = source["first_seen"][:10], source["last_seen"][:10]
+    span = first if first == last else f"{first}…{last}"
+    return f"{source['dataset']} {span}" + ("" if source["current"] else " (gone)")
 
 
 @app.command()

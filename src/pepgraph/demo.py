@@ -106,7 +106,7 @@ def _summary(graph: Graph, out: Console) -> None:
     out.print("top countries: " + ", ".join(f"{r['key']} {r['entities']:,}" for r in countries))
     example = graph.store.con.execute(
         "SELECT value FROM statements WHERE current AND schema = 'Family' AND prop = 'relative' "
-        "ORDER BY dataset, value LIMIT 1"
+        "ORDER BY dataset = 'us_congress' DESC, dataset, value LIMIT 1"
     ).fetchone()
     if example:
         entity = graph.entity(example[0])

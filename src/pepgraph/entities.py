@@ -92,7 +92,75 @@ def get_entity(store: Store, entity_id: str, history: bool = False) -> dict[str,
         "last_seen": iso(max(r[12] for r in rows)),
         "current": any(r[13] for r in rows),
         "properties": properties,
+        "linked": linked_from(store, canonical),
     }
+
+
+def linked_from(store: Store, canonical: str, limit: int = 200) -> list[dict[str, Any]]:
+    """Entities whose entity-typed properties point at this one (its occupancies, identifiers,
+    family links, sanctions), each with a short description: the start of its neighbourhood."""
+    links = store.con.execute(
+        """
+        SELECT DISTINCT canonical_id, schema, prop FROM statements
+        WHERE current AND prop_type = 'entity'
+          AND value IN (SELECT DISTINCT entity_id FROM statements WHERE canonical_id = ?)
+        ORDER BY schema, prop, canonical_id LIMIT ?
+        """,
+        [canonical, limit],
+    ).fetchall()
+    if not links:
+        return []
+    ids = sorted({r[0] for r in links})
+    marks = ", ".join("?" for _ in ids)
+    rows = store.con.execute(
+        f"SELECT {STATEMENT_COLUMNS} FROM statements WHERE current AND canonical_id IN ({marks}) "
+        "ORDER BY canonical_id, prop, value",
+        ids,
+    ).fetchall()
+    grouped: dict[str, list[Statement]] = {}
+    for row in rows:
+        grouped.setdefault(row[2], []).append(row_statement(row))
+    others = sorted({s.value for stmts in grouped.values() for s in stmts
+                     if s.prop_type == "entity" and s.value not in (canonical,)})
+    names = _names(store, others)
+    out = []
+    for link_id, schema, prop in links:
+        entity = make_entity(grouped.get(link_id, []))
+        out.append({"id": link_id, "schema": schema, "prop": prop, "caption": _describe(entity, prop, names)})
+    return out
+
+
+def _names(store: Store, ids: list[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    rows = store.con.execute(
+        f"SELECT entity_id, min(value) FROM statements WHERE current AND prop = 'name' "
+        f"AND entity_id IN ({marks}) GROUP BY entity_id",
+        ids,
+    ).fetchall()
+    return dict(rows)
+
+
+def _describe(entity: StatementEntity, back_prop: str, names: dict[str, str]) -> str:
+    """The entity's caption, or for captionless links (an occupancy, an identifier) its key
+    values: the post's name and dates, the identifier's type and number."""
+    if entity.schema.is_a("Thing") and entity.caption not in (entity.id, entity.schema.label):
+        return entity.caption
+    parts: list[tuple[int, str, str]] = []
+    for prop, value in entity.itervalues():
+        if prop.name == back_prop or prop.type.name in ("url", "topic", "country") or prop.name == "status":
+            continue
+        text = names.get(value, value) if prop.type.name == "entity" else value
+        rank = _DESCRIBE_ORDER.index(prop.name) if prop.name in _DESCRIBE_ORDER else len(_DESCRIBE_ORDER)
+        parts.append((rank, prop.name, text))
+    parts.sort()
+    return " ".join(text for _, _, text in parts[:6]) or str(entity.id)
+
+
+_DESCRIBE_ORDER = ("post", "organization", "person", "relative", "relationship", "type", "number",
+                   "authority", "program", "startDate", "endDate", "listingDate")
+
 
 
 def iter_entities(

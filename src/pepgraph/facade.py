@@ -66,8 +66,9 @@ class Graph:
         """The merged entity with every value's sources, or None."""
         return get_entity(self.store, entity_id, history=history)
 
-    def stats(self, by: str = "schema") -> dict[str, Any]:
-        return stats(self.store, by)
+    def stats(self, by: str = "schema", schema: str | None = None) -> dict[str, Any]:
+        """Entity counts by dataset, schema, country or topic (optionally of one schema only)."""
+        return stats(self.store, by, schema)
 
     def export(
         self, format: str, out: str | Path, datasets: list[str] | None = None, history: bool = False
