@@ -113,7 +113,11 @@ def collect_files(paths: list[str | Path], fmt: str = "auto") -> tuple[list[Sour
             assert chosen is not None
             files.append(SourceFile(root, chosen, root.name, _companions(root, chosen)))
     if not files:
-        raise SourceError("no readable source files found", path=", ".join(str(p) for p in paths))
+        why = "; ".join(f"{Path(p).name}: {reason}" for p, reason in skipped[:5])
+        raise SourceError(
+            "no readable source files found" + (f" ({why})" if why else ""),
+            path=", ".join(str(p) for p in paths),
+        )
     return files, skipped
 
 
@@ -327,7 +331,7 @@ def _read_into_stage(
     count = 0
     for src in files:
         if progress:
-            progress.file(src.path, src.path.stat().st_size)
+            progress.file(Path(src.origin), src.path.stat().st_size)
         ctx = SourceContext(
             dataset=dataset, path=src.path, origin=src.origin, skip_invalid=skip_invalid,
             max_field=max_field, options=options, as_of=as_of,

@@ -49,7 +49,9 @@ class IngestBar:
         assert self.task is not None
         self.done_bytes += self.current
         self.current = size
-        self.progress.update(self.task, completed=self.done_bytes, description=f"reading {path.name}")
+        name = str(path)
+        name = name if len(name) <= 48 else "…" + name[-47:]
+        self.progress.update(self.task, completed=self.done_bytes, description=f"reading {name}")
 
     def entities(self, count: int) -> None:
         if self.task is not None:
