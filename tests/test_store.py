@@ -86,7 +86,7 @@ def _big_file(path: Path, n: int, tag: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("where,delay", [("reading", 0.0), ("merging", 0.0), ("merging", 0.15), ("merging", 0.4)])
+@pytest.mark.parametrize("where,delay", [("reading", 0.0), ("merging", 0.0), ("merging", 0.05), ("merging", 0.15)])
 def test_kill_9_mid_ingest_leaves_previous_version_intact(tmp_path: Path, where: str, delay: float) -> None:
     db = tmp_path / "s.duckdb"
     v1 = _big_file(tmp_path / "v1.json", 60_000, "one")
