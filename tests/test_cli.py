@@ -53,7 +53,7 @@ def test_demo_with_the_builtin_sample(tmp_path: Path) -> None:
     db = str(tmp_path / "demo.duckdb")
     res = run("--db", db, "demo", "--sample", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
-    assert "sample_registry" in res.stdout and "entities" in res.stdout
+    assert "sample_registry" in res.stdout and "resolved: 14 records → 11 entities" in res.stdout
     again = run("--db", db, "demo", "--sample", cwd=tmp_path)
     assert again.stdout.count("unchanged, last seen updated") == 3
 
@@ -64,3 +64,21 @@ def test_sample_command_writes_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
         "sample-press.ftm.json", "sample-registry.ftm.json", "sample-sanctions.ftm.json"
     ]
+
+
+def test_resolve_judge_explain_from_the_command_line(tmp_path: Path) -> None:
+    db = str(tmp_path / "r.duckdb")
+    assert run("--db", db, "demo", "--sample", cwd=tmp_path).returncode == 0
+    res = run("--db", db, "resolve", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "14 records → 11 entities" in res.stdout
+    res = run("--db", db, "explain", "reg-p7", "press-4", cwd=tmp_path)
+    assert res.returncode == 0 and "never linked: born 11 years apart" in res.stdout
+    res = run("--db", db, "judge", "reg-p7", "press-4", "maybe", cwd=tmp_path)
+    assert res.returncode == 2 and "choose one of same, different, unsure" in res.stderr
+    res = run("--db", db, "judge", "reg-p4", "press-2", "same", "--note", "checked", cwd=tmp_path)
+    assert res.returncode == 0 and "= same" in res.stdout
+    res = run("--db", db, "judgements", "--json", cwd=tmp_path)
+    assert json.loads(res.stdout)[0]["note"] == "checked"
+    res = run("--db", db, "export", "--format", "clusters", cwd=tmp_path)
+    assert res.stdout.splitlines()[0] == "entity_id,canonical_id"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer.main
 
 from pepgraph import settings
+import pepgraph.cli_resolve  # noqa: F401  (registers the resolution commands)
 from pepgraph.cli import app
 from pepgraph.sources import FORMATS
 

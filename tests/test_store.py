@@ -119,3 +119,19 @@ def test_kill_9_mid_ingest_leaves_previous_version_intact(tmp_path: Path, where:
         # and the store takes the new version cleanly afterwards
         again = graph.ingest(v2, dataset="big", as_of="2025-01-01")
         assert again.version == 2 and again.retired == 60_000
+
+
+def test_a_version_1_store_is_migrated(tmp_path: Path) -> None:
+    from pepgraph.store import MIGRATIONS
+
+    path = tmp_path / "v1.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    MIGRATIONS[0](con)
+    con.execute("INSERT INTO datasets (name, version) VALUES ('kept', 3)")
+    con.close()
+    with Store(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.query("SELECT name, version FROM datasets") == [{"name": "kept", "version": 3}]
+        assert store.query("SELECT count(*) AS n FROM judgements") == [{"n": 0}]

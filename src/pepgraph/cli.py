@@ -226,17 +226,19 @@ def _seen(source: dict[str, Any]) -> str:
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", "-f", help="ftm|csv|statements")] = "ftm",
+    format: Annotated[str, typer.Option("--format", "-f", help="ftm|csv|statements|clusters")] = "ftm",
     out_path: Annotated[str, typer.Option("--out", "-o", help="Output file, or - for stdout.")] = "-",
     dataset: Annotated[Optional[list[str]], typer.Option("--dataset", "-d", help="Only these datasets.")] = None,
     history: Annotated[bool, typer.Option("--history", help="Include values gone from their dataset.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Export entities as FtM JSON lines or CSV, or statements as FtM statement CSV."""
+    """Export entities (FtM JSON lines, CSV), statements (FtM statement CSV) or clusters
+    (entity_id,canonical_id CSV)."""
     with _graph(db, read_only=True) as graph:
         count = graph.export(format, out_path, datasets=dataset, history=history)
     if out_path != "-":
-        err.print(f"wrote {count:,} {'statements' if format == 'statements' else 'entities'} to {out_path}")
+        noun = {"statements": "statements", "clusters": "records"}.get(format, "entities")
+        err.print(f"wrote {count:,} {noun} to {out_path}")
 
 
 @app.command()
@@ -244,7 +246,7 @@ def demo(
     sample: Annotated[bool, typer.Option("--sample", help="Use the built-in sample even if ../shared/data exists.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Build a store from ../shared/data when present (else a built-in sample) and show it."""
+    """Build a store from ../shared/data when present (else a built-in sample), resolve it, show it."""
     from pepgraph.demo import run_demo
 
     with _graph(db) as graph:
@@ -262,11 +264,17 @@ def sample(
         out.print(str(path))
 
 
+def _register_more() -> None:
+    """Commands that live in their own modules register on ``app`` when imported."""
+    import pepgraph.cli_resolve  # noqa: F401
+
+
 def main() -> None:
     """Entry point: runs the app and turns pepgraph's errors into one line and an exit code.
 
     Usage errors are click's (exit 2, with usage); ours leave as ``error: <where>: <what>``.
     """
+    _register_more()
     try:
         app()
     except PepgraphError as exc:

@@ -43,11 +43,18 @@ def make_entity(statements: Iterable[Statement]) -> StatementEntity:
 
 
 def resolve_id(store: Store, entity_id: str) -> str | None:
+    """The canonical id for a source id, a canonical id, or a canonical id merged away (followed
+    through its redirect)."""
     row = store.con.execute(
         "SELECT canonical_id FROM statements WHERE entity_id = ? OR canonical_id = ? LIMIT 1",
         [entity_id, entity_id],
     ).fetchone()
-    return row[0] if row else None
+    if row:
+        return row[0]
+    moved = store.con.execute(
+        "SELECT new_id FROM canonical_redirects WHERE old_id = ?", [entity_id]
+    ).fetchone()
+    return resolve_id(store, moved[0]) if moved and moved[0] != entity_id else None
 
 
 def get_entity(store: Store, entity_id: str, history: bool = False) -> dict[str, Any] | None:

@@ -23,7 +23,7 @@ from pepgraph.entities import iter_entities
 from pepgraph.errors import ConfigError
 from pepgraph.store import Store
 
-FORMATS = ("ftm", "csv", "statements")
+FORMATS = ("ftm", "csv", "statements", "clusters")
 
 
 @contextmanager
@@ -47,6 +47,8 @@ def export(
             return _ftm(store, fh, datasets, history)
         if fmt == "csv":
             return _csv(store, fh, datasets)
+        if fmt == "clusters":
+            return _clusters(store, fh, datasets)
         return _statements(store, fh, datasets, history)
 
 
@@ -89,6 +91,25 @@ def _csv(store: Store, fh: IO[bytes], datasets: list[str] | None) -> int:
     text.flush()
     text.detach()
     return count
+
+
+def _clusters(store: Store, fh: IO[bytes], datasets: list[str] | None) -> int:
+    """``entity_id,canonical_id`` for every source entity id (singletons included)."""
+    where, params = "", []
+    if datasets:
+        where = f"AND dataset IN ({', '.join('?' for _ in datasets)})"
+        params = list(datasets)
+    rows = store.con.execute(
+        f"SELECT DISTINCT entity_id, canonical_id FROM statements WHERE prop = 'id' {where} "
+        "ORDER BY entity_id", params,
+    ).fetchall()
+    text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text)
+    writer.writerow(["entity_id", "canonical_id"])
+    writer.writerows(rows)
+    text.flush()
+    text.detach()
+    return len(rows)
 
 
 def _statements(store: Store, fh: IO[bytes], datasets: list[str] | None, history: bool) -> int:

@@ -75,6 +75,35 @@ class Graph:
     ) -> int:
         return export(self.store, format, out, datasets=datasets, history=history)
 
+    # -- resolution ----------------------------------------------------------------------------
+    def resolve(self, threshold: float | None = None, retrain: bool = False) -> Any:
+        """Cluster records of the same person or organisation; rewrites canonical ids."""
+        from pepgraph.resolve import DEFAULT_THRESHOLD, resolve
+
+        return resolve(self.store, threshold=threshold or DEFAULT_THRESHOLD, retrain=retrain)
+
+    def judge(self, a: str, b: str, judgement: str, note: str | None = None) -> dict[str, Any]:
+        """Record a human judgement (same / different / unsure); applied at the next resolve."""
+        from pepgraph.resolve.judgements import judge
+
+        return judge(self.store, a, b, judgement, note)
+
+    def judgements(self, entity_id: str | None = None) -> list[dict[str, Any]]:
+        from pepgraph.resolve.judgements import history
+
+        return history(self.store, entity_id)
+
+    def explain(self, a: str, b: str) -> dict[str, Any]:
+        """The model's score for two records, comparison by comparison."""
+        from pepgraph.resolve import explain
+
+        return explain(self.store, a, b)
+
+    def review_queue(self, limit: int = 50) -> list[dict[str, Any]]:
+        from pepgraph.resolve import review_queue
+
+        return review_queue(self.store, limit)
+
     def close(self) -> None:
         self.store.close()
 

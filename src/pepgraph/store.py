@@ -94,8 +94,72 @@ def _v1(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v2(con: duckdb.DuckDBPyConnection) -> None:
+    """Resolution: human judgements (append-only), stored models, canonical-id redirects, and
+    the scored pairs of the latest resolve (for review and explanations)."""
+    con.execute("CREATE SEQUENCE judgement_ids START 1")
+    con.execute(
+        """
+        CREATE TABLE judgements (
+            id BIGINT PRIMARY KEY DEFAULT nextval('judgement_ids'),
+            left_id VARCHAR NOT NULL,        -- the pair is stored ordered: left_id < right_id
+            right_id VARCHAR NOT NULL,
+            judgement VARCHAR NOT NULL,      -- same, different, unsure
+            note VARCHAR,
+            author VARCHAR,
+            created_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE resolver_models (
+            id INTEGER PRIMARY KEY,
+            created_at TIMESTAMP NOT NULL,
+            records BIGINT,
+            model JSON NOT NULL              -- Splink's own model JSON, so a rebuild reproduces it
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE canonical_redirects (
+            old_id VARCHAR PRIMARY KEY,
+            new_id VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE resolve_pairs (
+            left_id VARCHAR NOT NULL,
+            right_id VARCHAR NOT NULL,
+            probability DOUBLE,
+            match_weight DOUBLE,
+            evidence VARCHAR,                -- model, identifier, judgement
+            explanation JSON
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE resolve_runs (
+            id INTEGER PRIMARY KEY,
+            started_at TIMESTAMP NOT NULL,
+            ended_at TIMESTAMP,
+            records BIGINT,
+            pairs BIGINT,
+            clusters BIGINT,
+            merged BIGINT,
+            details JSON
+        )
+        """
+    )
+
+
 #: Migrations in order; migration ``i`` brings the schema from version ``i`` to ``i + 1``.
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1]
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,114 @@
+"""How alike are two name tokens, and why: the evidence ladder of ``compare_names``.
+
+Every piece of evidence that applies to a token pair is tried; the highest score wins:
+
+=============== ======== ======================================================================
+how             score    evidence
+=============== ======== ======================================================================
+exact           1.0      the same normalised token ("ivan" / "IVAN")
+transliteration 0.98     the same Latin form of different spellings ("иван" / "ivan", "josé" /
+                         "jose")
+symbol          0.95     a rigour name symbol in common ("mohammed" / "محمد", "william" / "bill")
+edit            sim      Levenshtein similarity of the Latin forms, from 0.6, at most 0.95
+                         ("smith" / "smyth": 0.8)
+phonetic        0.8      the same metaphone key, both 3+ letters ("john" / "joan", "jon" / "john")
+transliteration <= 0.9   different scripts, alike consonant skeletons (``translit.skeleton``):
+                         0.9 for the same skeleton of 4+ consonants ("ולדימיר" / "vladimir":
+                         both "brtmr"), 0.85 for 3, 0.75 for 2, and 0.9 x the Indel similarity
+                         of skeletons at least 0.75 alike ("שוורצנגר" / "schwarzenegger": 0.82)
+initial         0.7      a one-letter token and a name it starts ("j" / "john"; persons only)
+=============== ======== ======================================================================
+
+Anything short of identity scores below 1.0 on purpose: two similar tokens of different people
+(Peter / Petra, John / Joan) must leave a name pair below a perfect score. Tokens with digits and
+generational suffixes match only exactly or by symbol: "2" / "3" and "XIV" / "XV" are not typos.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz.distance import Indel, Levenshtein
+
+from pepgraph.names.forms import Token
+
+EXACT, TRANSLIT, SYMBOL, PHONETIC, EDIT, INITIAL, MISSING = (
+    "exact",
+    "transliteration",
+    "symbol",
+    "phonetic",
+    "edit",
+    "initial",
+    "missing",
+)
+HOWS = (EXACT, SYMBOL, TRANSLIT, PHONETIC, EDIT, INITIAL, MISSING)
+
+SAME_LATIN = 0.98
+SAME_SYMBOL = 0.95
+SAME_SKELETON = 0.9
+SAME_SOUND = 0.8
+AN_INITIAL = 0.7
+EDIT_MIN = 0.6
+SKELETON_MIN = 0.75
+
+
+def _skeleton_score(a: str, b: str) -> float:
+    """Score of two consonant skeletons: short ones agree by chance, so they score less."""
+    n = min(len(a), len(b))
+    if a == b:
+        return SAME_SKELETON if n >= 4 else 0.85 if n == 3 else 0.75 if n == 2 else 0.0
+    if n < 3:
+        return 0.0
+    ssim = Indel.normalized_similarity(a, b)
+    return round(0.9 * ssim, 3) if ssim >= SKELETON_MIN else 0.0
+
+
+#: Token pair results by (form, form, initials): a pair's evidence follows from the two forms
+#: (Latin form, kind, symbols and keys all derive from them), and dict keys of two strings hash
+#: far faster than the tokens themselves. Bounded by dropping everything when full.
+_CACHE: dict[tuple[str, str, bool], tuple[str, float] | None] = {}
+_CACHE_MAX = 1 << 18
+
+
+def compare_tokens(a: Token, b: Token, initials: bool = True) -> tuple[str, float] | None:
+    """The strongest evidence that ``a`` and ``b`` are the same name part, or None (cached)."""
+    key = (a.form, b.form, initials) if a.form <= b.form else (b.form, a.form, initials)
+    try:
+        return _CACHE[key]
+    except KeyError:
+        pass
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    res = _CACHE[key] = _compare(a, b, initials)
+    return res
+
+
+def clear_cache() -> None:
+    """Forget token pair results (for benchmarks)."""
+    _CACHE.clear()
+
+
+def _compare(a: Token, b: Token, initials: bool) -> tuple[str, float] | None:
+    if a.form == b.form:
+        return EXACT, 1.0
+    a_init, b_init = a.kind == "initial", b.kind == "initial"
+    if initials and a_init != b_init:
+        short, full = (a, b) if a_init else (b, a)
+        if full.latin.startswith(short.latin) or full.form.startswith(short.form):
+            return INITIAL, AN_INITIAL
+        return None
+    if a.latin == b.latin:
+        return TRANSLIT, SAME_LATIN
+    shared = bool(a.symbols & b.symbols)
+    if a_init or b_init or "generational" in (a.kind, b.kind) or not (a.latin + b.latin).isalpha():
+        return (SYMBOL, SAME_SYMBOL) if shared else None
+    best: tuple[str, float] = (SYMBOL, SAME_SYMBOL) if shared else (EDIT, 0.0)
+    sim = Levenshtein.normalized_similarity(a.latin, b.latin)
+    if sim >= EDIT_MIN and sim > best[1]:
+        best = (EDIT, round(min(sim, 0.95), 3))
+    sounds_alike = a.phonetic == b.phonetic != "" and min(len(a.latin), len(b.latin)) > 2
+    if sounds_alike and best[1] < SAME_SOUND:
+        best = (PHONETIC, SAME_SOUND)
+    if a.script != b.script and best[1] < SAME_SKELETON:
+        score = _skeleton_score(a.skeleton, b.skeleton)
+        if score > best[1]:
+            best = (TRANSLIT, score)
+    return best if best[1] > 0.0 else None

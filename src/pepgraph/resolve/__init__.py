@@ -1,0 +1,241 @@
+"""Resolution: which source records describe the same person or organisation.
+
+``resolve(store)`` builds linkage rows, scores candidate pairs with the stored (or newly trained)
+Splink model, adds hard evidence (an equal strong identifier links; conflicting identifiers or
+birth years far apart never do), applies the judgements in force, clusters under their
+constraints, and rewrites ``canonical_id`` on the statements in one transaction, keeping a
+redirect for every canonical id that disappears.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pepgraph.resolve.cluster import cluster, redirects
+from pepgraph.resolve.judgements import latest
+from pepgraph.resolve.model import explanation, make_model, predict, train
+from pepgraph.resolve.rows import DEFAULT_KEY_CAP, build_rows
+from pepgraph.store import Store
+
+DEFAULT_THRESHOLD = 0.9
+REVIEW_FLOOR = 0.2  # pairs kept for review and explanations start here
+MAX_BIRTH_GAP = 5  # years: records born further apart are never the same person
+#: schemes whose values, when both records have one and none is shared, forbid a link
+CONFLICT_SCHEMES = ("wikidata", "bioguide", "icpsr", "govtrack", "lis", "thomas")
+
+
+@dataclass
+class ResolveResult:
+    records: int = 0
+    model_pairs: int = 0
+    identifier_links: int = 0
+    judged_same: int = 0
+    judged_different: int = 0
+    vetoed: int = 0  # model pairs dropped by conflicting identifiers or birth years
+    clusters: int = 0
+    merged: int = 0
+    redirects: int = 0
+    trained: bool = False
+    notes: list[str] = field(default_factory=list)
+    capped_keys: list[tuple[str, int]] = field(default_factory=list)
+    refused: list[tuple[str, str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _stored_model(store: Store) -> dict[str, Any] | None:
+    row = store.con.execute("SELECT model FROM resolver_models ORDER BY id DESC LIMIT 1").fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def _conflict(ids_a: list[str] | None, ids_b: list[str] | None) -> str | None:
+    if not ids_a or not ids_b:
+        return None
+    by_a: dict[str, set[str]] = {}
+    by_b: dict[str, set[str]] = {}
+    for item in ids_a:
+        scheme, _, value = item.partition(":")
+        by_a.setdefault(scheme, set()).add(value)
+    for item in ids_b:
+        scheme, _, value = item.partition(":")
+        by_b.setdefault(scheme, set()).add(value)
+    for scheme in CONFLICT_SCHEMES:
+        if scheme in by_a and scheme in by_b and not by_a[scheme] & by_b[scheme]:
+            return f"different {scheme} ids"
+    return None
+
+
+def resolve(
+    store: Store, threshold: float = DEFAULT_THRESHOLD, retrain: bool = False, key_cap: int = DEFAULT_KEY_CAP
+) -> ResolveResult:
+    started = time.monotonic()
+    result = ResolveResult()
+    rows = build_rows(store, key_cap=key_cap)
+    result.records = rows.records
+    result.capped_keys = rows.report()
+    if rows.records == 0:
+        result.notes.append("no persons or organisations to resolve")
+        return result
+    stored = None if retrain else _stored_model(store)
+    model = make_model(rows.table, stored)
+    if stored is None:
+        result.notes.extend(train(model))
+        result.trained = True
+    info = {r["unique_id"]: r for r in rows.table.select(["unique_id", "ids", "birth_year"]).to_pylist()}
+    qids = {k: [i.split(":", 1)[1] for i in (v["ids"] or []) if i.startswith("wikidata:")] for k, v in info.items()}
+
+    edges: list[tuple[str, str, float, str]] = []
+    kept_pairs: list[tuple[str, str, float, float, str, str]] = []
+    scored = predict(model, REVIEW_FLOOR).to_pylist()
+    for row in scored:
+        a, b = sorted((row["unique_id_l"], row["unique_id_r"]))
+        why = _conflict(info[a]["ids"], info[b]["ids"])
+        ya, yb = info[a]["birth_year"], info[b]["birth_year"]
+        if why is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP:
+            why = f"born {abs(ya - yb)} years apart"
+        prob = float(row["match_probability"])
+        expl = explanation(row)
+        if why:
+            expl["veto"] = why
+            if prob >= threshold:
+                result.vetoed += 1
+        elif prob >= threshold:
+            edges.append((a, b, prob, "model"))
+            result.model_pairs += 1
+        kept_pairs.append((a, b, prob, float(row["match_weight"]), "model", json.dumps(expl)))
+
+    id_pairs = model.con.execute(
+        """
+        WITH x AS (SELECT unique_id, unnest(ids) AS ident FROM linkage_rows WHERE ids IS NOT NULL)
+        SELECT DISTINCT least(a.unique_id, b.unique_id), greatest(a.unique_id, b.unique_id), a.ident
+        FROM x a JOIN x b ON a.ident = b.ident AND a.unique_id < b.unique_id
+        """
+    ).fetchall()
+    for a, b, ident in id_pairs:
+        if _conflict(info[a]["ids"], info[b]["ids"]) is None:
+            edges.append((a, b, 1.0, "identifier"))
+            kept_pairs.append((a, b, 1.0, 99.0, "identifier", json.dumps({"identifier": ident})))
+            result.identifier_links += 1
+
+    judged = latest(store)
+    different = [pair for pair, j in judged.items() if j == "different"]
+    for (a, b), j in judged.items():
+        if j == "same":
+            edges.append((a, b, 1.0, "judgement"))
+            result.judged_same += 1
+    result.judged_different = len(different)
+
+    records = list(info)
+    done = cluster(records, edges, different, qids)
+    result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
+    result.redirects = _write(store, done.mapping, kept_pairs, model, result)
+    model.con.close()
+    result.seconds = round(time.monotonic() - started, 2)
+    return result
+
+
+def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any, result: ResolveResult) -> int:
+    import pyarrow as pa
+
+    con = store.con
+    old = dict(con.execute(
+        "SELECT entity_id, min(canonical_id) FROM statements WHERE prop = 'id' GROUP BY entity_id"
+    ).fetchall())
+    moved = redirects({k: v for k, v in old.items() if k in mapping}, mapping)
+    table = pa.table({"entity_id": list(mapping), "canonical_id": list(mapping.values())})
+    pair_table = pa.table({
+        "left_id": [p[0] for p in pairs], "right_id": [p[1] for p in pairs],
+        "probability": [p[2] for p in pairs], "match_weight": [p[3] for p in pairs],
+        "evidence": [p[4] for p in pairs], "explanation": [p[5] for p in pairs],
+    }, schema=pa.schema([("left_id", pa.string()), ("right_id", pa.string()), ("probability", pa.float64()),
+                         ("match_weight", pa.float64()), ("evidence", pa.string()), ("explanation", pa.string())]))
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con.register("_mapping", table)
+    con.register("_pairs", pair_table)
+    try:
+        with store.transaction():
+            con.execute(
+                "UPDATE statements SET canonical_id = m.canonical_id FROM _mapping m "
+                "WHERE statements.entity_id = m.entity_id AND statements.canonical_id <> m.canonical_id"
+            )
+            for gone, successor in moved.items():
+                # earlier redirects that pointed at the id now gone follow it to its successor
+                con.execute("UPDATE canonical_redirects SET new_id = ? WHERE new_id = ?", [successor, gone])
+                con.execute("DELETE FROM canonical_redirects WHERE old_id = ?", [gone])
+                con.execute("INSERT INTO canonical_redirects VALUES (?, ?, ?)", [gone, successor, now])
+            con.execute("DELETE FROM canonical_redirects WHERE old_id IN (SELECT canonical_id FROM _mapping)")
+            con.execute("DELETE FROM resolve_pairs")
+            con.execute("INSERT INTO resolve_pairs SELECT * FROM _pairs")
+            if result.trained:
+                con.execute(
+                    "INSERT INTO resolver_models VALUES ((SELECT coalesce(max(id), 0) + 1 FROM resolver_models), ?, ?, ?)",
+                    [now, result.records, json.dumps(model.to_json())],
+                )
+            con.execute(
+                "INSERT INTO resolve_runs VALUES ((SELECT coalesce(max(id), 0) + 1 FROM resolve_runs), ?, ?, ?, ?, ?, ?, ?)",
+                [now, datetime.now(UTC).replace(tzinfo=None), result.records, result.model_pairs,
+                 result.clusters, result.merged, json.dumps({"notes": result.notes, "vetoed": result.vetoed})],
+            )
+    finally:
+        con.unregister("_mapping")
+        con.unregister("_pairs")
+    return len(moved)
+
+
+def explain(store: Store, a: str, b: str) -> dict[str, Any]:
+    """How the stored model scores two records, comparison by comparison (a Splink waterfall),
+    with any identifier link or veto and the judgement in force."""
+    from pepgraph.errors import NotFound
+    from pepgraph.resolve.judgements import _source_id
+    from pepgraph.resolve.model import compare_records
+
+    left, right = sorted((_source_id(store, a), _source_id(store, b)))
+    rows = build_rows(store, only=[left, right])
+    found = {r["unique_id"]: r for r in rows.table.to_pylist()}
+    for rec in (left, right):
+        if rec not in found:
+            raise NotFound(f"{rec} is not a person or organisation with a name")
+    stored = _stored_model(store)
+    model = make_model(rows.table, stored)
+    try:
+        out = compare_records(model, found[left], found[right])
+    finally:
+        model.con.close()
+    ya, yb = found[left]["birth_year"], found[right]["birth_year"]
+    veto = _conflict(found[left]["ids"], found[right]["ids"])
+    if veto is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP:
+        veto = f"born {abs(ya - yb)} years apart"
+    shared = sorted(set(found[left]["ids"] or []) & set(found[right]["ids"] or []))
+    out.update({
+        "left": left, "right": right, "trained_model": stored is not None,
+        "left_name": found[left]["display"], "right_name": found[right]["display"],
+        "identifier": shared[0] if shared and veto is None else None, "veto": veto,
+        "judgement": latest(store).get((left, right)),
+        "same_cluster": _canonical(store, left) == _canonical(store, right),
+    })
+    return out
+
+
+def _canonical(store: Store, entity_id: str) -> str | None:
+    row = store.con.execute("SELECT min(canonical_id) FROM statements WHERE entity_id = ?", [entity_id]).fetchone()
+    return row[0] if row else None
+
+
+def review_queue(store: Store, limit: int = 50) -> list[dict[str, Any]]:
+    """Model pairs of the latest resolve that no judgement covers, most uncertain first."""
+    return store.query(
+        """
+        SELECT p.* FROM resolve_pairs p
+        LEFT JOIN judgements j ON j.left_id = p.left_id AND j.right_id = p.right_id
+        WHERE p.evidence = 'model' AND j.id IS NULL
+        ORDER BY abs(p.match_weight), p.left_id, p.right_id
+        LIMIT ?
+        """,
+        [limit],
+    )

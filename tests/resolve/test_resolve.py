@@ -1,0 +1,99 @@
+"""Resolution on a real store: the built-in sample (three sources, several scripts)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from pepgraph import Graph
+from pepgraph.sample import DATASETS, write_sample
+
+
+@pytest.fixture()
+def graph(tmp_path: Path):
+    write_sample(tmp_path / "sample")
+    g = Graph(tmp_path / "s.duckdb")
+    for dataset, (name, _) in DATASETS.items():
+        g.ingest(tmp_path / "sample" / name, dataset=dataset)
+    yield g
+    g.close()
+
+
+def canon(graph: Graph, entity_id: str) -> str:
+    entity = graph.entity(entity_id)
+    assert entity is not None
+    return entity["id"]
+
+
+def test_resolve_links_across_sources_scripts_and_name_order(graph: Graph) -> None:
+    result = graph.resolve()
+    assert result.records == 14 and result.trained  # 13 people, 1 company
+    # "Ivan Petrovich Sidorenko / Иван Петрович Сидоренко" and "SIDORENKO, Ivan", same birth date
+    assert canon(graph, "reg-p1") == canon(graph, "san-3")
+    # "Wang Jianguo / 王建国" and "Jianguo WANG"
+    assert canon(graph, "reg-p3") == canon(graph, "press-1")
+    # the namesake born 11 years later is never linked (birth years far apart)
+    assert canon(graph, "reg-p7") != canon(graph, "press-4")
+    # a merged profile shows each value with its sources from both datasets
+    merged = graph.entity("san-3")
+    assert merged is not None and set(merged["datasets"]) == {"sample_registry", "sample_sanctions"}
+    assert {"reg-p1", "san-3"} <= set(merged["referents"]) | {merged["id"]}
+
+
+def test_canonical_ids_are_stable_across_rebuilds(graph: Graph) -> None:
+    graph.resolve()
+    first = {e: canon(graph, e) for e in ("reg-p1", "san-3", "reg-p3", "press-1", "reg-p5")}
+    again = graph.resolve()
+    assert not again.trained  # the stored model is reused
+    assert {e: canon(graph, e) for e in first} == first
+    assert first["reg-p5"] == "reg-p5"  # a lone record keeps its own id
+
+
+def test_judgements_are_applied_and_never_overwritten(graph: Graph) -> None:
+    graph.resolve()
+    old = canon(graph, "reg-p1")
+    graph.judge("reg-p1", "san-3", "different", note="different fathers")
+    graph.resolve()
+    assert canon(graph, "reg-p1") != canon(graph, "san-3")
+    # the cluster id that disappeared redirects to a successor
+    assert graph.entity(old) is not None
+    graph.judge("reg-p1", "san-3", "same")
+    graph.judge("reg-p4", "press-2", "same", note="same deputy")
+    graph.resolve()
+    assert canon(graph, "reg-p1") == canon(graph, "san-3")
+    assert canon(graph, "reg-p4") == canon(graph, "press-2")
+    history = graph.judgements("reg-p1")
+    assert [h["judgement"] for h in history] == ["different", "same"]
+    assert history[0]["note"] == "different fathers"
+
+
+def test_explain_gives_weights_per_comparison(graph: Graph) -> None:
+    graph.resolve()
+    data = graph.explain("reg-p7", "press-4")
+    assert set(data["comparisons"]) == {"name", "birth", "country", "gender"}
+    assert data["comparisons"]["name"]["weight"] > 0
+    assert data["veto"] and "years apart" in data["veto"]
+    assert data["same_cluster"] is False
+
+
+def test_export_clusters_lists_every_source_id(graph: Graph, tmp_path: Path) -> None:
+    graph.resolve()
+    n = graph.export("clusters", tmp_path / "c.csv")
+    rows = list(csv.DictReader(open(tmp_path / "c.csv", encoding="utf-8")))
+    assert len(rows) == n == graph.store.query("SELECT count(DISTINCT entity_id) AS n FROM statements")[0]["n"]
+    by_id = {r["entity_id"]: r["canonical_id"] for r in rows}
+    assert by_id["reg-p1"] == by_id["san-3"] and by_id["reg-pos1"] == "reg-pos1"
+
+
+def test_new_statements_join_the_cluster_of_their_entity(graph: Graph, tmp_path: Path) -> None:
+    graph.resolve()
+    target = canon(graph, "san-3")
+    path = tmp_path / "more.json"
+    path.write_text('{"id": "san-3", "schema": "Person", "properties": {"name": ["SIDORENKO, Ivan"], '
+                    '"birthDate": ["1961-03-14"], "nationality": ["ru"], "topics": ["sanction"], '
+                    '"passportNumber": ["123"]}}\n', encoding="utf-8")
+    graph.ingest(path, dataset="sample_sanctions")
+    rows = graph.store.query("SELECT canonical_id FROM statements WHERE prop = 'passportNumber'")
+    assert rows == [{"canonical_id": target}]
