@@ -82,3 +82,16 @@ def test_resolve_judge_explain_from_the_command_line(tmp_path: Path) -> None:
     assert json.loads(res.stdout)[0]["note"] == "checked"
     res = run("--db", db, "export", "--format", "clusters", cwd=tmp_path)
     assert res.stdout.splitlines()[0] == "entity_id,canonical_id"
+
+
+def test_review_loop_records_judgements_from_keys(tmp_path: Path) -> None:
+    db = str(tmp_path / "r.duckdb")
+    assert run("--db", db, "demo", "--sample", cwd=tmp_path).returncode == 0
+    proc = subprocess.run(
+        [sys.executable, "-m", "pepgraph", "--db", db, "review", "--limit", "2"], cwd=tmp_path,
+        input="d\nq\n", capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "160"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "pair 1 of" in proc.stdout and "1 judgement(s) recorded" in proc.stdout
+    res = run("--db", db, "judgements", "--json", cwd=tmp_path)
+    assert [j["judgement"] for j in json.loads(res.stdout)] == ["different"]
