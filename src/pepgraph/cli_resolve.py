@@ -6,7 +6,6 @@ Kept apart from ``cli.py`` so that each file stays small; they register on the s
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
@@ -169,4 +168,4 @@ def _side_by_side(left: dict[str, Any], right: dict[str, Any]) -> None:
     out.print(table)
 
 
-__all__ = ["resolve", "judge", "judgements", "explain", "review", "Path"]
+__all__ = ["resolve", "judge", "judgements", "explain", "review"]

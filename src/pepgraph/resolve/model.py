@@ -8,7 +8,6 @@ touched only from this module.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -173,18 +172,10 @@ def compare_records(model: Model, left: dict[str, Any], right: dict[str, Any]) -
     """Score two linkage rows directly (for ``pepgraph explain``)."""
     frame = model.linker.inference.compare_two_records(left, right)
     row = model.con.sql(f"SELECT * FROM {frame.physical_name}").to_arrow_table().to_pylist()[0]
+    prior = float(model.to_json().get("probability_two_random_records_match", PRIOR))
     return {
         "probability": row["match_probability"],
         "match_weight": row["match_weight"],
-        "prior_weight": math.log2(_prior(model) / (1 - _prior(model))),
+        "prior_weight": math.log2(prior / (1 - prior)),
         "comparisons": explanation(row),
     }
-
-
-def _prior(model: Model) -> float:
-    conf = model.linker.misc.save_model_to_json()
-    return float(conf.get("probability_two_random_records_match", PRIOR))
-
-
-def dumps(model: Model) -> str:
-    return json.dumps(model.to_json())
