@@ -68,10 +68,8 @@ def run_demo(graph: Graph, out: Console, err: Console, use_shared: bool = True) 
                 continue
             _ingest(graph, out, err, src.dataset, paths, src.format, src.title, src.licence)
     else:
-        out.print(
-            "../shared/data not found: building from the built-in sample of invented people "
-            f"into {graph.path}"
-        )
+        why = "../shared/data not found" if use_shared else "--sample"
+        out.print(f"{why}: building from the built-in sample of invented people into {graph.path}")
         with tempfile.TemporaryDirectory(prefix="pepgraph-sample-") as tmp:
             write_sample(tmp)
             for dataset, (name, title) in DATASETS.items():
