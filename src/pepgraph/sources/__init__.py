@@ -12,6 +12,7 @@ from pepgraph.sources.base import read_text_head
 #: Format name -> module, in the order ``--format auto`` tries them.
 FORMATS: dict[str, str] = {
     "ftm": "pepgraph.sources.ftm",
+    "wikidata": "pepgraph.sources.wikidata",
     "popolo": "pepgraph.sources.popolo",
     "congress": "pepgraph.sources.congress",
     "un-sc": "pepgraph.sources.un_sc",
