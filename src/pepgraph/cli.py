@@ -37,6 +37,8 @@ DbOption = Annotated[
     typer.Option("--db", envvar=settings.DB.name, help="Store file (default ./pepgraph.duckdb).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+IncludeMinors = Annotated[bool, typer.Option(
+    "--include-minors", help="Admins only: include persons under 18, hidden by default (see docs/methodology.md).")]
 
 
 class _State:
@@ -164,14 +166,17 @@ def _num(value: int | None) -> str:
 
 @app.command()
 def stats(
-    by: Annotated[str, typer.Option("--by", help="dataset|schema|country|topic")] = "schema",
+    by: Annotated[str, typer.Option("--by", help="dataset|schema|country|topic|category|status")] = "schema",
     schema: Annotated[Optional[str], typer.Option("--schema", help="Only entities of this schema, e.g. Person.")] = None,
+    topic: Annotated[Optional[str], typer.Option("--topic", help="Only entities with this topic: role.pep, role.rca, sanction…")] = None,
+    include_minors: IncludeMinors = False,
     json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Count entities (distinct canonical ids) by dataset, schema, country or topic."""
+    """Count entities (distinct canonical ids) by dataset, schema, country or topic; PEPs (or
+    RCAs, with --topic role.rca) by category or status."""
     with _graph(db, read_only=True) as graph:
-        data = graph.stats(by, schema)
+        data = graph.stats(by, schema, topic=topic, include_minors=include_minors)
     if json_:
         _print_json(data)
         return
@@ -189,14 +194,16 @@ def stats(
 def entity(
     entity_id: Annotated[str, typer.Argument(metavar="ID", help="Canonical or source entity id.")],
     history: Annotated[bool, typer.Option("--history", help="Include values gone from their dataset.")] = False,
+    include_minors: IncludeMinors = False,
     json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Show one entity: every property, and for each value its datasets and first/last seen."""
+    """Show one entity: PEP / RCA status and why, positions as a timeline, relatives and
+    associates, and every property with its datasets and first/last seen."""
     from pepgraph.errors import NotFound
 
     with _graph(db, read_only=True) as graph:
-        data = graph.entity(entity_id, history=history)
+        data = graph.entity(entity_id, history=history, include_minors=include_minors)
     if data is None:
         raise NotFound(f"no entity {entity_id!r} in {state.db if db is None else db}")
     if json_:
@@ -206,6 +213,7 @@ def entity(
     out.print(f"datasets: {', '.join(data['datasets'])}")
     if data["referents"]:
         out.print(f"records: {', '.join(data['referents'])}")
+    _print_profile(data)
     table = Table("property", "value", "sources: dataset first seen…last seen", box=box.SIMPLE)
     for prop, values in sorted(data["properties"].items()):
         for item in values:
@@ -224,20 +232,48 @@ def _seen(source: dict[str, Any]) -> str:
     return f"{source['dataset']} {span}" + ("" if source["current"] else " (gone)")
 
 
+def _print_profile(data: dict[str, Any]) -> None:
+    """PEP / RCA status with reasons, the positions timeline and the relatives (see profile.py)."""
+    if data.get("minor"):
+        out.print("[bold yellow]minor[/bold yellow]: under 18, shown because --include-minors was given")
+    for kind, label in (("pep", "PEP"), ("rca", "RCA")):
+        status = data.get(f"{kind}_status")
+        if status is None:
+            continue
+        out.print(f"[bold]{label}: {status}[/bold]")
+        for role in [r for r in data["roles"] if r["role"] == kind][:12]:
+            out.print(f"  {role['status']:<8} {role['reason']}", highlight=False, markup=False)
+    if data.get("positions"):
+        table = Table("from", "to", "position", "category", "PEP", "sources", box=box.SIMPLE, title="positions")
+        for pos in data["positions"]:
+            table.add_row(pos["start"] or "?", pos["end"] or ("" if pos["source_status"] == "current" else "?"),
+                          pos["position"], pos["category"] or "-", pos["pep_status"] or "-", ", ".join(pos["datasets"]))
+        out.print(table)
+    if data.get("relatives") or data.get("relatives_hidden"):
+        table = Table("relationship", "person", "topics", "link (source)", box=box.SIMPLE, title="relatives and associates")
+        for rel in data["relatives"]:
+            table.add_row(rel["relationship"], f"{rel['caption']} ({rel['id']})", ", ".join(rel["topics"]),
+                          f"{rel['links'][0]} ({', '.join(rel['datasets'])})")
+        out.print(table)
+        if data.get("relatives_hidden"):
+            out.print(f"{data['relatives_hidden']} relative(s) under 18 hidden")
+
+
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", "-f", help="ftm|csv|statements|clusters")] = "ftm",
+    format: Annotated[str, typer.Option("--format", "-f", help="ftm|csv|statements|clusters|graphml|gexf")] = "ftm",
     out_path: Annotated[str, typer.Option("--out", "-o", help="Output file, or - for stdout.")] = "-",
     dataset: Annotated[Optional[list[str]], typer.Option("--dataset", "-d", help="Only these datasets.")] = None,
     history: Annotated[bool, typer.Option("--history", help="Include values gone from their dataset.")] = False,
+    include_minors: IncludeMinors = False,
     db: DbOption = None,
 ) -> None:
-    """Export entities (FtM JSON lines, CSV), statements (FtM statement CSV) or clusters
-    (entity_id,canonical_id CSV)."""
+    """Export entities (FtM JSON lines, CSV), statements (FtM statement CSV), clusters
+    (entity_id,canonical_id CSV) or the whole graph (GraphML, GEXF for Gephi)."""
     with _graph(db, read_only=True) as graph:
-        count = graph.export(format, out_path, datasets=dataset, history=history)
+        count = graph.export(format, out_path, datasets=dataset, history=history, include_minors=include_minors)
     if out_path != "-":
-        noun = {"statements": "statements", "clusters": "records"}.get(format, "entities")
+        noun = {"statements": "statements", "clusters": "records", "graphml": "edges", "gexf": "edges"}.get(format, "entities")
         err.print(f"wrote {count:,} {noun} to {out_path}")
 
 
@@ -266,6 +302,7 @@ def sample(
 
 def _register_more() -> None:
     """Commands that live in their own modules register on ``app`` when imported."""
+    import pepgraph.cli_build  # noqa: F401
     import pepgraph.cli_resolve  # noqa: F401
 
 

@@ -23,7 +23,7 @@ from pepgraph.entities import iter_entities
 from pepgraph.errors import ConfigError
 from pepgraph.store import Store
 
-FORMATS = ("ftm", "csv", "statements", "clusters")
+FORMATS = ("ftm", "csv", "statements", "clusters", "graphml", "gexf")
 
 
 @contextmanager
@@ -37,24 +37,59 @@ def _open_out(out: str | Path) -> Iterator[IO[bytes]]:
 
 
 def export(
-    store: Store, fmt: str, out: str | Path, datasets: list[str] | None = None, history: bool = False
+    store: Store, fmt: str, out: str | Path, datasets: list[str] | None = None, history: bool = False,
+    include_minors: bool = False,
 ) -> int:
-    """Write every entity (or statement) to ``out`` (``-`` for stdout); returns how many."""
+    """Write every entity (or statement) to ``out`` (``-`` for stdout); returns how many.
+
+    Minors, and the links that name them, are left out unless ``include_minors`` (see
+    ``pepgraph.privacy``); ``clusters`` lists ids only and keeps every record, as resolution's
+    output must."""
     if fmt not in FORMATS:
         raise ConfigError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if fmt in ("graphml", "gexf"):
+        from pepgraph.graph import whole_graph, write_graph_file
+
+        nodes, edges = whole_graph(store, include_minors=include_minors)
+        return write_graph_file(nodes, edges, fmt, out)
+    hidden = _Hidden(store, include_minors)
     with _open_out(out) as fh:
         if fmt == "ftm":
-            return _ftm(store, fh, datasets, history)
+            return _ftm(store, fh, datasets, history, hidden)
         if fmt == "csv":
-            return _csv(store, fh, datasets)
+            return _csv(store, fh, datasets, hidden)
         if fmt == "clusters":
             return _clusters(store, fh, datasets)
-        return _statements(store, fh, datasets, history)
+        return _statements(store, fh, datasets, history, hidden)
 
 
-def _ftm(store: Store, fh: IO[bytes], datasets: list[str] | None, history: bool) -> int:
+class _Hidden:
+    """Minors and the entities (family links, occupancies) that point at them."""
+
+    def __init__(self, store: Store, include_minors: bool) -> None:
+        from pepgraph.graph import minors
+
+        self.canonical = set() if include_minors else minors(store)
+        self.records: set[str] = set()
+        if self.canonical:
+            self.records = {r[0] for r in store.con.execute(
+                "SELECT DISTINCT entity_id FROM statements WHERE list_contains(?, canonical_id)",
+                [sorted(self.canonical)],
+            ).fetchall()}
+
+    def __call__(self, entity: Any, stmts: list[Any]) -> bool:
+        if not self.canonical:
+            return False
+        if entity.id in self.canonical:
+            return True
+        return any(s.prop_type == "entity" and s.value in self.records for s in stmts)
+
+
+def _ftm(store: Store, fh: IO[bytes], datasets: list[str] | None, history: bool, hidden: _Hidden) -> int:
     count = 0
     for entity, stmts in iter_entities(store, datasets, history=history):
+        if hidden(entity, stmts):
+            continue
         data = entity.to_dict()
         data.pop("origin", None)
         data["statements"] = [
@@ -71,7 +106,7 @@ def _ftm(store: Store, fh: IO[bytes], datasets: list[str] | None, history: bool)
     return count
 
 
-def _csv(store: Store, fh: IO[bytes], datasets: list[str] | None) -> int:
+def _csv(store: Store, fh: IO[bytes], datasets: list[str] | None, hidden: _Hidden) -> int:
     props = [r[0] for r in store.con.execute(
         "SELECT DISTINCT prop FROM statements WHERE current AND prop <> 'id' ORDER BY prop"
     ).fetchall()]
@@ -79,7 +114,9 @@ def _csv(store: Store, fh: IO[bytes], datasets: list[str] | None) -> int:
     writer = csv.writer(text)
     writer.writerow(["id", "schema", "caption", "datasets", "first_seen", "last_seen", *props])
     count = 0
-    for entity, _ in iter_entities(store, datasets):
+    for entity, stmts in iter_entities(store, datasets):
+        if hidden(entity, stmts):
+            continue
         ctx = entity.to_context_dict()
         row: list[Any] = [
             entity.id, entity.schema.name, entity.caption, ";".join(sorted(ctx["datasets"])),
@@ -112,10 +149,12 @@ def _clusters(store: Store, fh: IO[bytes], datasets: list[str] | None) -> int:
     return len(rows)
 
 
-def _statements(store: Store, fh: IO[bytes], datasets: list[str] | None, history: bool) -> int:
+def _statements(store: Store, fh: IO[bytes], datasets: list[str] | None, history: bool, hidden: _Hidden) -> int:
     writer = get_statement_writer(fh, CSV)
     count = 0
-    for _, stmts in iter_entities(store, datasets, history=history):
+    for entity, stmts in iter_entities(store, datasets, history=history):
+        if hidden(entity, stmts):
+            continue
         for stmt in stmts:
             writer.write(stmt)
             count += 1

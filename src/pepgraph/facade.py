@@ -62,25 +62,87 @@ class Graph:
             params.append(dataset)
         return self.store.query(sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
 
-    def entity(self, entity_id: str, history: bool = False) -> dict[str, Any] | None:
-        """The merged entity with every value's sources, or None."""
-        return get_entity(self.store, entity_id, history=history)
+    def entity(self, entity_id: str, history: bool = False, include_minors: bool = False) -> dict[str, Any] | None:
+        """The merged entity with every value's sources, its PEP / RCA status with reasons, its
+        positions as a timeline and its relatives and associates; None when there is no such
+        entity, or when it is a minor and ``include_minors`` is not set."""
+        from pepgraph.profile import enrich
 
-    def stats(self, by: str = "schema", schema: str | None = None) -> dict[str, Any]:
-        """Entity counts by dataset, schema, country or topic (optionally of one schema only)."""
-        return stats(self.store, by, schema)
+        data = get_entity(self.store, entity_id, history=history)
+        if data is None:
+            return None
+        return enrich(self.store, data, include_minors=include_minors)
+
+    def stats(self, by: str = "schema", schema: str | None = None, topic: str | None = None,
+              include_minors: bool = False) -> dict[str, Any]:  # fmt: skip
+        """Entity counts by dataset, schema, country, topic, or PEP category / status
+        (optionally of one schema, or of entities with one topic such as ``role.pep``)."""
+        return stats(self.store, by, schema, topic=topic, include_minors=include_minors)
 
     def export(
-        self, format: str, out: str | Path, datasets: list[str] | None = None, history: bool = False
+        self, format: str, out: str | Path, datasets: list[str] | None = None, history: bool = False,
+        include_minors: bool = False,
     ) -> int:
-        return export(self.store, format, out, datasets=datasets, history=history)
+        return export(self.store, format, out, datasets=datasets, history=history, include_minors=include_minors)
+
+    # -- classification and the graph ------------------------------------------------------------
+    def classify(self, rules: str | Path | None = None, today: Any = None) -> Any:
+        """PEP and RCA classification from the rules (``pep/rules.yml`` by default); rewrites the
+        derived ``role.pep`` / ``role.rca`` topics whole."""
+        from pepgraph.pep import classify
+
+        return classify(self.store, rules, today=today)
+
+    def build(self, rules: str | Path | None = None, threshold: float | None = None,
+              retrain: bool = False, index: bool = True, step: Any = None) -> dict[str, Any]:  # fmt: skip
+        """Everything derived, in order: resolve → classify → screening index (when available).
+        ``step(name, seconds, result)`` is called after each stage."""
+        import time as _time
+        from datetime import UTC, datetime
+
+        from pepgraph.pep.classify import record_build
+
+        started = datetime.now(UTC).replace(tzinfo=None)
+        report: dict[str, Any] = {}
+        t = _time.perf_counter()
+        report["resolve"] = self.resolve(threshold=threshold, retrain=retrain, reclassify=False)
+        report["resolve_seconds"] = round(_time.perf_counter() - t, 2)
+        if step:
+            step("resolve", report["resolve_seconds"], report["resolve"])
+        t = _time.perf_counter()
+        report["classify"] = self.classify(rules)
+        report["classify_seconds"] = round(_time.perf_counter() - t, 2)
+        if step:
+            step("classify", report["classify_seconds"], report["classify"])
+        if index and hasattr(self, "build_index"):
+            t = _time.perf_counter()
+            report["index"] = self.build_index()
+            report["index_seconds"] = round(_time.perf_counter() - t, 2)
+            if step:
+                step("index", report["index_seconds"], report["index"])
+        record_build(self.store, started, {k: v if isinstance(v, (int, float)) else getattr(v, "__dict__", str(v))
+                                           for k, v in report.items()})
+        return report
+
+    def graph(self, entity_id: str, depth: int = 1, limit: int = 50, include_minors: bool = False) -> dict[str, Any]:
+        """Nodes and labelled edges ``depth`` hops around an entity (family, associates,
+        positions, organisations); at most ``limit`` new edges per node."""
+        from pepgraph.graph import neighbourhood
+
+        return neighbourhood(self.store, entity_id, depth=depth, limit=limit, include_minors=include_minors)
 
     # -- resolution ----------------------------------------------------------------------------
-    def resolve(self, threshold: float | None = None, retrain: bool = False) -> Any:
-        """Cluster records of the same person or organisation; rewrites canonical ids."""
+    def resolve(self, threshold: float | None = None, retrain: bool = False, reclassify: bool = True) -> Any:
+        """Cluster records of the same person or organisation; rewrites canonical ids. A store
+        that was classified before is classified again, so that PEP / RCA topics follow the new
+        canonical ids (``reclassify=False`` leaves that to the caller, as ``build`` does)."""
         from pepgraph.resolve import DEFAULT_THRESHOLD, resolve
 
-        return resolve(self.store, threshold=threshold or DEFAULT_THRESHOLD, retrain=retrain)
+        result = resolve(self.store, threshold=threshold or DEFAULT_THRESHOLD, retrain=retrain)
+        classified = "SELECT (SELECT count(*) FROM pep_roles) + (SELECT count(*) FROM build_runs)"
+        if reclassify and self.store.con.execute(classified).fetchone()[0]:
+            self.classify()
+        return result
 
     def judge(self, a: str, b: str, judgement: str, note: str | None = None) -> dict[str, Any]:
         """Record a human judgement (same / different / unsure); applied at the next resolve."""

@@ -158,8 +158,59 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v3(con: duckdb.DuckDBPyConnection) -> None:
+    """PEP and RCA classification: one row per reason a person is (or was) a PEP or an RCA,
+    the relatives given by name that were matched to a known person, and a log of builds.
+    All three are derived and rewritten whole by ``pepgraph build``."""
+    con.execute(
+        """
+        CREATE TABLE pep_roles (
+            canonical_id VARCHAR NOT NULL,   -- the person
+            role VARCHAR NOT NULL,           -- pep | rca
+            status VARCHAR NOT NULL,         -- current | former | expired
+            until DATE,                      -- a former PEP's status expires on this day
+            category VARCHAR,                -- rules.yml category (for an RCA: the PEP's)
+            scope VARCHAR,                   -- national | state | municipal | international
+            tier INTEGER,
+            reason VARCHAR NOT NULL,         -- in words: which occupancy or link, which source
+            occupancy_id VARCHAR,
+            position_id VARCHAR,
+            position_name VARCHAR,
+            country VARCHAR,
+            start_date VARCHAR,
+            end_date VARCHAR,
+            pep_id VARCHAR,                  -- RCA: the PEP's canonical id
+            relationship VARCHAR,            -- RCA: what this person is to the PEP
+            link_id VARCHAR,                 -- RCA: the Family / Associate entity
+            datasets VARCHAR[],              -- where the occupancy or link was read
+            built_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE relative_matches (
+            entity_id VARCHAR NOT NULL,      -- a person known only by a relative's mention of a name
+            canonical_id VARCHAR NOT NULL,   -- the known person that name matched unambiguously
+            scope VARCHAR NOT NULL,          -- same-dataset | any-dataset
+            built_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE build_runs (
+            id BIGINT PRIMARY KEY,
+            started_at TIMESTAMP NOT NULL,
+            ended_at TIMESTAMP,
+            details JSON
+        )
+        """
+    )
+
+
 #: Migrations in order; migration ``i`` brings the schema from version ``i`` to ``i + 1``.
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
