@@ -303,6 +303,7 @@ def sample(
 def _register_more() -> None:
     """Commands that live in their own modules register on ``app`` when imported."""
     import pepgraph.cli_build  # noqa: F401
+    import pepgraph.cli_generate  # noqa: F401
     import pepgraph.cli_resolve  # noqa: F401
 
 
