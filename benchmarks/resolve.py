@@ -2,7 +2,8 @@
 
 Copies the given store (default: ./pepgraph.duckdb as `make run` builds it from ../shared/data)
 and resolves the copy in a fresh process per run, so peak RSS is resolution's own. Accuracy
-benchmarks (FEBRL, the multi-script EveryPolitician benchmark) are not written yet.
+(FEBRL, the multi-script EveryPolitician benchmark, congress <-> EveryPolitician senators) and
+throughput at 50k-200k records are in benchmarks/resolve_accuracy.py.
 
     .venv/bin/python benchmarks/resolve.py [--store pepgraph.duckdb] [--runs 3]
 """

@@ -10,6 +10,7 @@ redirect for every canonical id that disappears.
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,13 +18,17 @@ from typing import Any
 
 from pepgraph.resolve.cluster import cluster, redirects
 from pepgraph.resolve.judgements import latest
-from pepgraph.resolve.model import explanation, make_model, predict, train
+from pepgraph.resolve.model import explanation, level_factors, make_model, predict, train
 from pepgraph.resolve.rows import DEFAULT_KEY_CAP, build_rows
 from pepgraph.store import Store
 
 DEFAULT_THRESHOLD = 0.9
 REVIEW_FLOOR = 0.2  # pairs kept for review and explanations start here
-MAX_BIRTH_GAP = 5  # years: records born further apart are never the same person
+MAX_BIRTH_GAP = 5  # years: records born further apart are never the same person...
+#: ...unless everything else alone is decisive: the pair's match weight without the birth
+#: comparison (a shared id number, name and address) is at least this. A wrong birth date is a
+#: common clerical error; a shared id number, name and address by chance is not.
+BIRTH_VETO_OVERRIDE = 10.0
 #: schemes whose values, when both records have one and none is shared, forbid a link
 CONFLICT_SCHEMES = ("wikidata", "bioguide", "icpsr", "govtrack", "lis", "thomas")
 
@@ -55,7 +60,11 @@ def _stored_model(store: Store) -> dict[str, Any] | None:
 
 
 def _conflict(ids_a: list[str] | None, ids_b: list[str] | None) -> str | None:
-    if not ids_a or not ids_b:
+    """Why two records cannot be one person: a scheme both have with no value in common. A shared
+    strong identifier outweighs that: Wikidata merges duplicate items (EveryPolitician 2015 still
+    gives Dan Sullivan's old QID beside his bioguide id) and ICPSR gives a member who changes
+    party a new number (Richard Shelby)."""
+    if not ids_a or not ids_b or set(ids_a) & set(ids_b):
         return None
     by_a: dict[str, set[str]] = {}
     by_b: dict[str, set[str]] = {}
@@ -71,6 +80,11 @@ def _conflict(ids_a: list[str] | None, ids_b: list[str] | None) -> str | None:
     return None
 
 
+def _decisive_without_birth(row: dict[str, Any]) -> bool:
+    bf = row.get("bf_birth") or 1.0
+    return float(row["match_weight"]) - math.log2(bf) >= BIRTH_VETO_OVERRIDE
+
+
 def resolve(
     store: Store, threshold: float = DEFAULT_THRESHOLD, retrain: bool = False, key_cap: int = DEFAULT_KEY_CAP
 ) -> ResolveResult:
@@ -84,8 +98,9 @@ def resolve(
         return result
     stored = None if retrain else _stored_model(store)
     model = make_model(rows.table, stored)
+    judged = latest(store)
     if stored is None:
-        result.notes.extend(train(model))
+        result.notes.extend(train(model, judged_same=[pair for pair, j in judged.items() if j == "same"]))
         result.trained = True
     info = {r["unique_id"]: r for r in rows.table.select(["unique_id", "ids", "birth_year"]).to_pylist()}
     qids = {k: [i.split(":", 1)[1] for i in (v["ids"] or []) if i.startswith("wikidata:")] for k, v in info.items()}
@@ -93,14 +108,15 @@ def resolve(
     edges: list[tuple[str, str, float, str]] = []
     kept_pairs: list[tuple[str, str, float, float, str, str]] = []
     scored = predict(model, REVIEW_FLOOR).to_pylist()
+    factors = level_factors(model)
     for row in scored:
         a, b = sorted((row["unique_id_l"], row["unique_id_r"]))
         why = _conflict(info[a]["ids"], info[b]["ids"])
         ya, yb = info[a]["birth_year"], info[b]["birth_year"]
-        if why is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP:
+        if why is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP and not _decisive_without_birth(row):
             why = f"born {abs(ya - yb)} years apart"
         prob = float(row["match_probability"])
-        expl = explanation(row)
+        expl = explanation(row, factors)
         if why:
             expl["veto"] = why
             if prob >= threshold:
@@ -123,7 +139,6 @@ def resolve(
             kept_pairs.append((a, b, 1.0, 99.0, "identifier", json.dumps({"identifier": ident})))
             result.identifier_links += 1
 
-    judged = latest(store)
     different = [pair for pair, j in judged.items() if j == "different"]
     for (a, b), j in judged.items():
         if j == "same":
@@ -209,7 +224,8 @@ def explain(store: Store, a: str, b: str) -> dict[str, Any]:
         model.con.close()
     ya, yb = found[left]["birth_year"], found[right]["birth_year"]
     veto = _conflict(found[left]["ids"], found[right]["ids"])
-    if veto is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP:
+    without_birth = float(out["match_weight"]) - out["comparisons"]["birth"]["weight"]
+    if veto is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP and without_birth < BIRTH_VETO_OVERRIDE:
         veto = f"born {abs(ya - yb)} years apart"
     shared = sorted(set(found[left]["ids"] or []) & set(found[right]["ids"] or []))
     out.update({

@@ -15,6 +15,23 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+#: every token of one name matches a token of the other: the same Latin form, alike Latin forms
+#: (4+ letters, Jaro-Winkler >= 0.88: a typo, another romanisation), the same consonant skeleton
+#: (3+ consonants: "Джаныш" / "Dzhanysh", "اشکرافت" / "Ashcroft") or a shared name symbol
+#: ("William" / "Bill", "Иван" / "Ivan"). Never a different token: "Athanasios Oikonomou" is not
+#: "Athanasios Gkoluinopoulos", however alike the two strings. Each entry of ``parts`` is
+#: "latin|skeleton|symbol,symbol" (see rows.py).
+_TOKEN_MATCH = (
+    "split_part(x, '|', 1) = split_part(y, '|', 1) "
+    "OR (length(split_part(x, '|', 1)) >= 4 AND "
+    "jaro_winkler_similarity(split_part(x, '|', 1), split_part(y, '|', 1)) >= 0.88) "
+    "OR (length(split_part(x, '|', 2)) >= 3 AND split_part(x, '|', 2) = split_part(y, '|', 2)) "
+    "OR (split_part(x, '|', 3) <> '' AND split_part(y, '|', 3) <> '' AND "
+    "len(list_intersect(string_split(split_part(x, '|', 3), ','), string_split(split_part(y, '|', 3), ','))) > 0)"
+)
+_COVERED = ("list_bool_and(list_transform(parts_{a}, lambda x: list_bool_or(list_transform(parts_{b}, lambda y: "
+            + _TOKEN_MATCH + "))))")
+
 #: name of the comparison -> [(label, sql condition or None for "else", m, u)]; a level whose
 #: label is "null" is Splink's null level.
 COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
@@ -23,15 +40,23 @@ COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
         ("same full name", "list_has_any(names_l, names_r)", 0.55, 0.0005),
         ("same name tokens", "len(list_intersect(tokens_l, tokens_r)) >= 2 AND "
          "len(list_intersect(tokens_l, tokens_r)) >= least(len(tokens_l), len(tokens_r))", 0.2, 0.0008),
-        ("same name symbols", "len(list_intersect(symbols_l, symbols_r)) >= 2", 0.1, 0.001),
-        ("similar names", "jaro_winkler_similarity(sorted_name_l, sorted_name_r) >= 0.92", 0.06, 0.002),
-        ("two tokens shared", "len(list_intersect(tokens_l, tokens_r)) >= 2", 0.04, 0.004),
+        # the token-by-token test is costly: only pairs with a skeleton or symbol in common get it
+        ("similar name tokens", "least(len(parts_l), len(parts_r)) >= 2 AND (list_has_any(skeletons_l, skeletons_r) "
+         f"OR list_has_any(symbols_l, symbols_r)) AND ({_COVERED.format(a='l', b='r')} "
+         f"OR {_COVERED.format(a='r', b='l')})", 0.1, 0.002),
+        ("same initials", "(initials_l OR initials_r) AND list_has_any(abbrevs_l, abbrevs_r)", 0.03, 0.001),
+        ("two tokens shared", "len(list_intersect(tokens_l, tokens_r)) >= 2 OR "
+         "len(list_intersect(symbols_l, symbols_r)) >= 2", 0.04, 0.004),
         ("sound alike", "len(list_intersect(phonetic_l, phonetic_r)) >= 2", 0.02, 0.01),
-        ("else", None, 0.03, 0.98),
+        ("one token shared", "len(list_intersect(tokens_l, tokens_r)) >= 1", 0.01, 0.05),
+        ("else", None, 0.01, 0.92),
     ],
     "birth": [
         ("null", "birth_year_l IS NULL OR birth_year_r IS NULL", 0.0, 0.0),
         ("same date", "list_has_any(birth_full_l, birth_full_r)", 0.7, 0.0001),
+        ("one typo in the date", "levenshtein(birth_date_l, birth_date_r) <= 1", 0.05, 0.0005),
+        ("other day, same year", "birth_date_l IS NOT NULL AND birth_date_r IS NOT NULL AND birth_year_l = birth_year_r",
+         0.02, 0.01),
         ("same year", "list_has_any(birth_dates_l, birth_dates_r) OR birth_year_l = birth_year_r", 0.2, 0.012),
         ("within 2 years", "abs(birth_year_l - birth_year_r) <= 2", 0.06, 0.05),
         ("else", None, 0.04, 0.94),
@@ -40,6 +65,22 @@ COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
         ("null", "countries_l IS NULL OR countries_r IS NULL", 0.0, 0.0),
         ("shared country", "list_has_any(countries_l, countries_r)", 0.9, 0.1),
         ("else", None, 0.1, 0.9),
+    ],
+    # Compared only when both records have one (real PEP data rarely does; KYC and FEBRL-style
+    # records do): id numbers of no known scheme, and addresses.
+    "number": [
+        ("null", "numbers_l IS NULL OR numbers_r IS NULL", 0.0, 0.0),
+        ("same number", "list_has_any(numbers_l, numbers_r)", 0.8, 0.0001),
+        ("one typo", "levenshtein(number_l, number_r) <= 1", 0.1, 0.0005),
+        ("two typos", "levenshtein(number_l, number_r) <= 2", 0.05, 0.005),
+        ("else", None, 0.05, 0.9945),
+    ],
+    "address": [
+        ("null", "address_l IS NULL OR address_r IS NULL", 0.0, 0.0),
+        ("same address", "address_l = address_r", 0.6, 0.0005),
+        ("similar address", "jaro_winkler_similarity(address_l, address_r) >= 0.9", 0.25, 0.005),
+        ("alike address", "jaro_winkler_similarity(address_l, address_r) >= 0.75", 0.1, 0.1),
+        ("else", None, 0.05, 0.8945),
     ],
     "gender": [
         ("null", "gender_l IS NULL OR gender_r IS NULL", 0.0, 0.0),
@@ -115,10 +156,15 @@ def make_model(rows: pa.Table, stored: dict[str, Any] | None = None) -> Model:
     return Model(linker=linker, con=con, trained=stored is not None)
 
 
-def train(model: Model, seed: int = 42) -> list[str]:
-    """u by random sampling, m by EM on two blocks (each leaves its own comparison free), and
-    the prior from a deterministic rule; steps that the data cannot support are reported and
-    skipped (the starting values stay)."""
+#: "same" judgements (on records still present) from which m is counted instead of estimated by EM
+MIN_JUDGED_SAME = 50
+
+
+def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | None = None) -> list[str]:
+    """u by random sampling, the prior from a deterministic rule, and m either from human
+    judgements (when there are at least ``MIN_JUDGED_SAME`` "same" pairs: the share of judged pairs
+    in each level, smoothed) or by EM on two blocks (each leaves its own comparison free). Steps
+    that the data cannot support are reported and skipped (the starting values stay)."""
     from splink import block_on
 
     notes: list[str] = []
@@ -127,18 +173,75 @@ def train(model: Model, seed: int = 42) -> list[str]:
         ("prior", lambda: training.estimate_probability_two_random_records_match(
             [block_on("sorted_name", "birth_year")], recall=0.7)),
         ("u", lambda: training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)),
-        ("m by name blocks", lambda: training.estimate_parameters_using_expectation_maximisation(
-            block_on("sorted_name"), fix_u_probabilities=True)),
-        ("m by birth-year blocks", lambda: training.estimate_parameters_using_expectation_maximisation(
-            block_on("birth_year", "substr(sorted_name, 1, 3)"), fix_u_probabilities=True)),
     ]
+    pairs = _present(model, judged_same or [])
+    if len(pairs) < MIN_JUDGED_SAME:
+        steps += [
+            ("m by name blocks", lambda: training.estimate_parameters_using_expectation_maximisation(
+                block_on("sorted_name"), fix_u_probabilities=True)),
+            # pairs born on the same day are mostly the same person: their name levels teach name m
+            ("m by birth-date blocks", lambda: training.estimate_parameters_using_expectation_maximisation(
+                block_on("birth_date"), fix_u_probabilities=True)),
+        ]
     for label, step in steps:
         try:
             step()
         except Exception as exc:  # Splink raises plain exceptions on too little data
             notes.append(f"training step '{label}' skipped: {str(exc).splitlines()[0][:200]}")
+    if len(pairs) >= MIN_JUDGED_SAME:
+        set_m(model, m_from_pairs(model, pairs))
+        notes.append(f"m from {len(pairs)} judged-same pairs (EM not used)")
     model.trained = True
     return notes
+
+
+def _present(model: Model, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    ids = {r[0] for r in model.con.execute("SELECT unique_id FROM linkage_rows").fetchall()}
+    return sorted({tuple(sorted(p)) for p in pairs if p[0] in ids and p[1] in ids and p[0] != p[1]})  # type: ignore[misc]
+
+
+def _level_sql(levels: list[tuple[str, str | None, float, float]]) -> str:
+    """The comparison as a CASE giving the label of the level a pair falls in."""
+    whens = " ".join(f"WHEN {sql} THEN '{label}'" for label, sql, _m, _u in levels if sql is not None)
+    return f"CASE {whens} ELSE 'else' END"
+
+
+def m_from_pairs(model: Model, pairs: list[tuple[str, str]]) -> dict[str, dict[str, float]]:
+    """m of every level: the share of the given matching pairs that fall in it, among the pairs
+    where the comparison is not null, with add-one smoothing so that no level gets m = 0."""
+    import pyarrow as pa
+
+    cols = [r[0] for r in model.con.execute("DESCRIBE linkage_rows").fetchall()]
+    side = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
+    model.con.register("_judged_same", pa.table({"a": [p[0] for p in pairs], "b": [p[1] for p in pairs]}))
+    try:
+        out: dict[str, dict[str, float]] = {}
+        for name, levels in COMPARISONS.items():
+            rows = model.con.execute(
+                f"WITH p AS (SELECT {side} FROM _judged_same j JOIN linkage_rows l ON l.unique_id = j.a "
+                f"JOIN linkage_rows r ON r.unique_id = j.b) "
+                f"SELECT {_level_sql(levels)} AS level, count(*) FROM p GROUP BY level"
+            ).fetchall()
+            counts = {label: n for label, n in rows if label != "null"}
+            labels = [lv[0] for lv in levels if lv[0] != "null"]
+            total = sum(counts.values()) + len(labels)
+            out[name] = {label: (counts.get(label, 0) + 1) / total for label in labels}
+    finally:
+        model.con.unregister("_judged_same")
+    return out
+
+
+def set_m(model: Model, m: dict[str, dict[str, float]]) -> None:
+    """Put m values into the model (rebuilding the Splink linker over the same rows)."""
+    from splink import DuckDBAPI, Linker
+
+    conf = model.to_json()
+    for comp in conf["comparisons"]:
+        values = m.get(comp["output_column_name"], {})
+        for level in comp["comparison_levels"]:
+            if not level.get("is_null_level") and level.get("label_for_charts") in values:
+                level["m_probability"] = values[level["label_for_charts"]]
+    model.linker = Linker("linkage_rows", conf, db_api=DuckDBAPI(connection=model.con))
 
 
 def predict(model: Model, threshold: float) -> pa.Table:
@@ -148,24 +251,33 @@ def predict(model: Model, threshold: float) -> pa.Table:
     return table
 
 
-def explanation(row: dict[str, Any]) -> dict[str, Any]:
-    """Per-comparison match weights (log2 Bayes factors) of one scored pair, Splink-waterfall style."""
-    out: dict[str, Any] = {}
-    for name, levels in COMPARISONS.items():
-        bf = row.get(f"bf_{name}")
-        gamma = row.get(f"gamma_{name}")
-        label = _level_label(levels, gamma)
-        out[name] = {"level": label, "weight": round(math.log2(bf), 3) if bf else 0.0}
+def level_factors(model: Model) -> dict[str, list[tuple[str, float]]]:
+    """Each comparison's levels as (label, Bayes factor m/u) in the model as trained; Splink
+    keeps only the factors of a scored pair, so its level is read back from them."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for comp in model.to_json().get("comparisons", []):
+        levels = []
+        for lv in comp.get("comparison_levels", []):
+            if lv.get("is_null_level"):
+                continue
+            m, u = lv.get("m_probability"), lv.get("u_probability")
+            if m and u:
+                levels.append((lv.get("label_for_charts", "?"), float(m) / float(u)))
+        out[comp.get("output_column_name")] = levels
     return out
 
 
-def _level_label(levels: list[tuple[str, str | None, float, float]], gamma: int | None) -> str:
-    """Splink numbers levels from the last (0 = else) upwards; -1 is the null level."""
-    if gamma is None or gamma == -1:
-        return "null"
-    non_null = [lv for lv in levels if lv[0] != "null"]
-    index = len(non_null) - 1 - int(gamma)
-    return non_null[index][0] if 0 <= index < len(non_null) else str(gamma)
+def explanation(row: dict[str, Any], factors: dict[str, list[tuple[str, float]]] | None = None) -> dict[str, Any]:
+    """Per-comparison match weights (log2 Bayes factors) of one scored pair, Splink-waterfall
+    style, with the level each comparison fell in (read back from ``factors``)."""
+    out: dict[str, Any] = {}
+    for name in COMPARISONS:
+        bf = row.get(f"bf_{name}")
+        label = "null"
+        if bf is not None and factors and factors.get(name) and abs(bf - 1.0) > 1e-12:
+            label = min(factors[name], key=lambda lv: abs(math.log(lv[1]) - math.log(bf)) if bf > 0 else 0)[0]
+        out[name] = {"level": label, "weight": round(math.log2(bf), 3) if bf else 0.0}
+    return out
 
 
 def compare_records(model: Model, left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
@@ -177,5 +289,5 @@ def compare_records(model: Model, left: dict[str, Any], right: dict[str, Any]) -
         "probability": row["match_probability"],
         "match_weight": row["match_weight"],
         "prior_weight": math.log2(prior / (1 - prior)),
-        "comparisons": explanation(row),
+        "comparisons": explanation(row, level_factors(model)),
     }
