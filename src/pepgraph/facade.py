@@ -94,8 +94,10 @@ class Graph:
         return classify(self.store, rules, today=today)
 
     def build(self, rules: str | Path | None = None, threshold: float | None = None,
-              retrain: bool = False, index: bool = True, step: Any = None) -> dict[str, Any]:  # fmt: skip
-        """Everything derived, in order: resolve → classify → screening index (when available).
+              retrain: bool = False, index: bool = True, publish: bool = True,
+              step: Any = None) -> dict[str, Any]:  # fmt: skip
+        """Everything derived, in order: resolve → classify → screening index (when available),
+        then publish the result for running servers (``pepgraph.serving``).
         ``step(name, seconds, result)`` is called after each stage."""
         import time as _time
         from datetime import UTC, datetime
@@ -103,7 +105,7 @@ class Graph:
         from pepgraph.pep.classify import record_build
 
         started = datetime.now(UTC).replace(tzinfo=None)
-        report: dict[str, Any] = {}
+        report: dict[str, Any] = {"judgements_imported": self.import_api_judgements()}
         t = _time.perf_counter()
         report["resolve"] = self.resolve(threshold=threshold, retrain=retrain, reclassify=False)
         report["resolve_seconds"] = round(_time.perf_counter() - t, 2)
@@ -122,7 +124,46 @@ class Graph:
                 step("index", report["index_seconds"], report["index"])
         record_build(self.store, started, {k: v if isinstance(v, (int, float)) else getattr(v, "__dict__", str(v))
                                            for k, v in report.items()})
+        if publish:
+            from pepgraph.serving import publish as publish_generation
+
+            t = _time.perf_counter()
+            report["published"] = str(publish_generation(self))
+            report["publish_seconds"] = round(_time.perf_counter() - t, 2)
+            if step:
+                step("publish", report["publish_seconds"], report["published"])
         return report
+
+    def xref(self, paths: list[str | Path] | str | Path, out: str | Path, format: str = "auto",
+             mapping: str | Path | None = None, threshold: float = 0.7, limit: int = 3,
+             progress: Any = None) -> Any:  # fmt: skip
+        """Screen every record of an external dataset against the graph (nothing is stored) and
+        write matches.csv, unmatched.csv, summary.json and report.html into ``out``."""
+        from pepgraph.xref import xref
+
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        return xref(self, list(paths), out, fmt=format, mapping=mapping, threshold=threshold, limit=limit,
+                    progress=progress)
+
+    def import_api_judgements(self) -> int:
+        """Move judgements made through the API or the pages (queued beside the store, since a
+        server cannot write the store) into the store's append-only judgements."""
+        from pepgraph.api.access import Access, access_path
+
+        if not access_path(self.path).exists():
+            return 0
+        access = Access(self.path)
+        done = []
+        for item in access.pending_judgements():
+            note = f"{item['note'] or ''} [via API key {item['key']}, {item['at']}]".strip()
+            try:
+                self.judge(item["left"], item["right"], item["judgement"], note)
+            except Exception:  # noqa: BLE001 - an id gone since: keep it queued, do not lose it
+                continue
+            done.append(item["id"])
+        access.mark_imported(done)
+        return len(done)
 
     def graph(self, entity_id: str, depth: int = 1, limit: int = 50, include_minors: bool = False) -> dict[str, Any]:
         """Nodes and labelled edges ``depth`` hops around an entity (family, associates,
@@ -166,7 +207,89 @@ class Graph:
 
         return review_queue(self.store, limit)
 
+    # -- screening -----------------------------------------------------------------------------
+    @property
+    def index_path(self) -> Path:
+        """The screening index file of this store: ``<store>.screen``."""
+        from pepgraph.screen import index_path
+
+        return index_path(self.path)
+
+    def build_index(self, progress: Any = None) -> Any:
+        """Build the screening index of the current canonical entities (replaced atomically;
+        readers keep the old one until they reopen). Returns an ``IndexInfo``."""
+        from pepgraph.screen import build
+
+        info = build(self.store, self.index_path, progress=progress)
+        self.__dict__.pop("_screener", None)
+        return info
+
+    def screener(self, algorithm: str | None = None) -> Any:
+        """The ``Screener`` over this store's index, opened once and reopened when the index
+        file has been replaced since."""
+        from pepgraph.screen import ScreenIndex, Screener
+
+        path = self.index_path
+        try:
+            st = path.stat()
+            stamp = (st.st_ino, st.st_mtime_ns)
+        except FileNotFoundError:
+            stamp = None
+        cached = self.__dict__.get("_screener")
+        if cached is None or cached[0] != stamp or cached[2] != algorithm:
+            if cached is not None:
+                cached[1].index.close()
+            screener = Screener(ScreenIndex(path), algorithm)
+            self.__dict__["_screener"] = cached = (stamp, screener, algorithm)
+        return cached[1]
+
+    def screen(
+        self, name: str | list[str] | None = None, birth_date: str | list[str] | None = None,
+        country: str | list[str] | None = None, gender: str | None = None, schema: str = "Person",
+        topics: list[str] | None = None, datasets: list[str] | None = None, limit: int = 5,
+        threshold: float | None = None, identifiers: str | list[str] | None = None,
+        properties: dict[str, Any] | None = None, include_minors: bool = False, algorithm: str | None = None,
+    ) -> dict[str, Any]:
+        """Screen one name (with optional birth date, country, gender, identifiers) against the
+        index: yente's match response ``{"query", "results": [{"id", "caption", "schema",
+        "properties", "datasets", "topics", "score", "match", "explanations"}], "total"}``.
+        Minors are left out unless ``include_minors`` (for admins)."""
+        from pepgraph.screen import DEFAULT_THRESHOLD, query_subject, response
+
+        query = query_subject(name, schema=schema, birth_date=birth_date, country=country, gender=gender,
+                              identifiers=identifiers, properties=properties)
+        hits = self.screener(algorithm).screen(
+            query, limit=limit, threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+            topics=topics, datasets=datasets, include_minors=include_minors,
+        )
+        return response(query, hits)
+
+    def screen_batch(
+        self, input: str | Path, out: str | Path, columns: dict[str, str] | list[str] | None = None,
+        format: str | None = None, schema: str = "Person", limit: int = 5, threshold: float | None = None,
+        floor: float | None = None, topics: list[str] | None = None, datasets: list[str] | None = None,
+        include_minors: bool = False, algorithm: str | None = None, workers: int | None = None,
+        resume: bool = True, progress: Any = None,
+    ) -> Any:
+        """Screen a CSV / XLSX / FtM JSON lines file of queries into a CSV (streamed, on every
+        core, resumable); ``columns`` maps FtM properties to input columns, as ``{"full_name":
+        "name"}`` or ``["name=full_name"]``. Returns a ``BatchResult``."""
+        from pepgraph.screen.batch import DEFAULT_FLOOR, parse_columns, run_batch
+        from pepgraph.screen.score import DEFAULT_THRESHOLD
+
+        mapping = parse_columns(columns) if isinstance(columns, list) else columns
+        return run_batch(
+            self.index_path, input, out, columns=mapping, fmt=format, schema=schema, limit=limit,
+            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+            floor=DEFAULT_FLOOR if floor is None else floor, topics=topics, datasets=datasets,
+            include_minors=include_minors, algorithm=algorithm, workers=workers, resume=resume,
+            progress=progress,
+        )
+
     def close(self) -> None:
+        cached = self.__dict__.pop("_screener", None)
+        if cached is not None:
+            cached[1].index.close()
         self.store.close()
 
     def __enter__(self) -> "Graph":

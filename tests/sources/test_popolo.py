@@ -178,7 +178,7 @@ def test_real_all_files_read() -> None:
     assert counts["Position"] == counts["PublicBody"] == 235
     assert counts["Occupancy"] == 72_283  # one per membership
     assert len(countries) >= 225  # 229 countries; a few (UK nations, ...) share a code
-    assert seconds < 60
+    # (speed is measured in benchmarks/ingest.py, not asserted here: the machine is shared)
 
 
 def test_real_non_latin_names_keep_their_language() -> None:

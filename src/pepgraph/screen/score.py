@@ -1,0 +1,275 @@
+"""Scoring algorithms: one registry, each algorithm documenting its features.
+
+An algorithm compares a query ``Subject`` with a candidate ``Subject`` and returns a ``Scored``:
+a score in [0, 1] and, per feature, what the feature added or took away and why, in words. The
+``match`` flag is the caller's: score >= threshold (0.7 by default).
+
+``pepgraph-v1`` (the default) starts from the name comparison of ``pepgraph.names`` (any word
+order, initials, missing middle names, honorifics, other scripts and romanisations, rigour's name
+symbols for nicknames and cross-script forms), scaled to 0.95 so that a name alone never reaches
+1.0, and lets the secondary evidence move it: a conflicting birth year, country or gender lowers
+it, an agreeing birth date raises it a little, an equal identifier raises it a lot. Different
+people who share a name therefore do not all score 1.0. ``name-only`` is the name comparison
+alone, for tuning and for name benchmarks; ``rapidfuzz-baseline`` is a plain string similarity,
+a floor that any real algorithm should beat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from pepgraph.names.similarity import INITIAL, MISSING
+
+from pepgraph.errors import ConfigError
+from pepgraph.names import NameForm
+from pepgraph.names.compare import NameMatch, match_forms
+from pepgraph.screen.subject import Subject, compatible
+
+DEFAULT_THRESHOLD = 0.7
+DEFAULT_ALGORITHM = "pepgraph-v1"
+
+
+@dataclass(slots=True)
+class Feature:
+    """One feature's part in a score: ``score`` is its contribution (the name score itself, or
+    an adjustment such as -0.3), ``detail`` says why."""
+
+    score: float
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": round(self.score, 4), "detail": self.detail}
+
+
+@dataclass(slots=True)
+class Scored:
+    score: float
+    features: dict[str, Feature] = field(default_factory=dict)
+
+    def explanation(self) -> str:
+        """One line: "name 0.87: jennifer=jennifer (exact), l missing; birth_date +0.03: ..."."""
+        parts = []
+        for name, feat in self.features.items():
+            value = f"{feat.score:.2f}" if name == "name" else f"{feat.score:+.2f}"
+            parts.append(f"{name} {value}: {feat.detail}")
+        return "; ".join(parts)
+
+    def explanations(self) -> dict[str, dict[str, Any]]:
+        return {name: feat.to_dict() for name, feat in self.features.items()}
+
+
+class Algorithm:
+    """A scoring algorithm: a name, a description and its features (name -> what it measures
+    and how it moves the score). Subclasses implement ``score``."""
+
+    name: str = ""
+    description: str = ""
+    features: dict[str, str] = {}
+
+    def score(self, query: Subject, candidate: Subject, best_names: list[int] | None = None) -> Scored:
+        raise NotImplementedError
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        return {"name": cls.name, "description": cls.description, "features": dict(cls.features)}
+
+
+ALGORITHMS: dict[str, type[Algorithm]] = {}
+
+
+def register(cls: type[Algorithm]) -> type[Algorithm]:
+    ALGORITHMS[cls.name] = cls
+    return cls
+
+
+def get_algorithm(name: str | None) -> Algorithm:
+    name = name or DEFAULT_ALGORITHM
+    try:
+        return _INSTANCES.setdefault(name, ALGORITHMS[name]())
+    except KeyError:
+        raise ConfigError(f"unknown scoring algorithm {name!r}: choose one of {', '.join(ALGORITHMS)}") from None
+
+
+_INSTANCES: dict[str, Algorithm] = {}
+
+
+def best_name_match(query: Subject, candidate: Subject, which: list[int] | None = None) -> tuple[NameMatch, bool]:
+    """The best name pair: every query name against the candidate names in ``which`` (all by
+    default); also whether the winning candidate name is a weak alias."""
+    best: NameMatch | None = None
+    best_weak = False
+    indices = which if which is not None else range(len(candidate.names))
+    for qf in query.names:
+        for i in indices:
+            m = match_forms(qf, candidate.names[i])
+            weak = i in candidate.weak
+            if best is None or m.score > best.score or (m.score == best.score and best_weak and not weak):
+                best, best_weak = m, weak
+                if m.score >= 1.0 and not weak:
+                    return best, best_weak
+    if best is None:
+        return NameMatch(0.0, None, None, ()), False
+    return best, best_weak
+
+
+def _year(d: str) -> int:
+    return int(d[:4])
+
+
+def birth_date_level(left: tuple[str, ...], right: tuple[str, ...]) -> tuple[str, str, str] | None:
+    """The closest agreement of two sets of ISO (partial) dates: ("exact" | "same_year" |
+    "near" | "conflict", left value, right value), or None when either side has none.
+    "exact": the same full date or the same partial date; "same_year": the same year (one side
+    partial, or days that differ); "near": years one apart; "conflict": further apart."""
+    if not left or not right:
+        return None
+    rank = {"exact": 0, "same_year": 1, "near": 2, "conflict": 3}
+    best: tuple[str, str, str] | None = None
+    for a in left:
+        for b in right:
+            if a == b:
+                level = "exact"
+            elif a[:4] == b[:4]:
+                level = "same_year"
+            elif abs(_year(a) - _year(b)) <= 1:
+                level = "near"
+            else:
+                level = "conflict"
+            if best is None or rank[level] < rank[best[0]]:
+                best = (level, a, b)
+                if level == "exact":
+                    return best
+    return best
+
+
+def _given(form: NameForm | None) -> frozenset[str]:
+    """The forms of a name's real name tokens (not initials, particles, suffixes, legal forms)."""
+    if form is None:
+        return frozenset()
+    return frozenset(t.form for t in form.parts if t.kind == "name" and len(t.form) > 1)
+
+
+@register
+class PepgraphV1(Algorithm):
+    name = "pepgraph-v1"
+    description = (
+        "Name comparison of pepgraph.names, scaled to 0.95 and made stricter for screening (weak "
+        "token matches and differing middle names cost extra), then moved by birth date, country, "
+        "gender and identifiers. A name alone scores at most 0.95; secondary evidence decides the rest."
+    )
+    NAME_SCALE = 0.95
+    #: Below this, a paired name part is a weak resemblance ("myhre" / "moore"): each costs the
+    #: shortfall, times WEAK_PART.
+    STRONG_PART, WEAK_PART = 0.9, 1.0
+    OTHER_NAMES = -0.1
+    BIRTH = {"exact": 0.05, "same_year": 0.03, "near": -0.05, "conflict": -0.3}
+    COUNTRY_SAME, COUNTRY_CONFLICT = 0.02, -0.2
+    GENDER_CONFLICT = -0.2
+    IDENTIFIER_SAME = 0.3
+    WEAK_ALIAS = -0.05
+    #: Bonuses (birth date, country) only lift names at least this alike: a birth year in common
+    #: does not make "Amy Garza" into "Ammy Erza".
+    BONUS_FROM = 0.8
+    features = {
+        "name": "best pair of names (any word order, initials, missing middle names, scripts, "
+                "romanisations, name symbols), times 0.95; minus, for each pair of name parts that "
+                "only resemble each other (score < 0.9, initials aside), the shortfall; a weak alias -0.05",
+        "other_names": "-0.1 when each name has a part the other lacks (different middle names) and the "
+                       "names are otherwise alike (name >= 0.6)",
+        "birth_date": "+0.05 the same date, +0.03 the same year, -0.05 a year apart, "
+                      "-0.3 further apart (when both sides have one)",
+        "country": "+0.02 a country in common, -0.2 countries on both sides and none in common",
+        "gender": "-0.2 both genders known and different",
+        "identifier": "+0.3 an identifier in common (letters and digits compared)",
+        "schema": "score 0 when the schemata cannot describe the same thing (Person vs Company)",
+    }
+
+    def score(self, query: Subject, candidate: Subject, best_names: list[int] | None = None) -> Scored:
+        features: dict[str, Feature] = {}
+        if not compatible(query.schema, candidate.schema):
+            features["schema"] = Feature(0.0, f"{query.schema} cannot be {candidate.schema}")
+            return Scored(0.0, features)
+        match, weak = best_name_match(query, candidate, best_names)
+        name_score = match.score * self.NAME_SCALE
+        detail = match.explain()
+        extra_l, extra_r = [], []
+        given_l = _given(match.left)
+        given_r = _given(match.right)
+        for part in match.parts:
+            if part.how == MISSING:
+                if part.left is not None and part.left in given_l:
+                    extra_l.append(part.left)
+                elif part.right is not None and part.right in given_r:
+                    extra_r.append(part.right)
+            elif part.score < self.STRONG_PART and part.how != INITIAL:
+                name_score -= (self.STRONG_PART - part.score) * self.WEAK_PART
+        if weak:
+            name_score += self.WEAK_ALIAS
+            detail += " (weak alias)"
+        name_score = max(0.0, name_score)
+        features["name"] = Feature(name_score, detail)
+        total = name_score
+        if extra_l and extra_r and name_score >= 0.6:
+            features["other_names"] = Feature(self.OTHER_NAMES, f"{' '.join(extra_l)} / {' '.join(extra_r)}")
+            total += self.OTHER_NAMES
+        bonus = name_score >= self.BONUS_FROM
+        ids = query.identifiers & candidate.identifiers
+        if ids:
+            features["identifier"] = Feature(self.IDENTIFIER_SAME, f"same identifier {sorted(ids)[0]}")
+            total += self.IDENTIFIER_SAME
+        birth = birth_date_level(query.birth_dates, candidate.birth_dates)
+        if birth is not None:
+            level, a, b = birth
+            adj = self.BIRTH[level] if (bonus or self.BIRTH[level] < 0) else 0.0
+            text = {"exact": "same date", "same_year": "same year", "near": "a year apart",
+                    "conflict": "different years"}[level]
+            features["birth_date"] = Feature(adj, f"{text} ({a} / {b})")
+            total += adj
+        if query.countries and candidate.countries:
+            common = query.countries & candidate.countries
+            if common:
+                adj = self.COUNTRY_SAME if bonus else 0.0
+                features["country"] = Feature(adj, f"same country {sorted(common)[0]}")
+                total += adj
+            else:
+                features["country"] = Feature(
+                    self.COUNTRY_CONFLICT,
+                    f"different countries ({', '.join(sorted(query.countries))} / {', '.join(sorted(candidate.countries))})",
+                )
+                total += self.COUNTRY_CONFLICT
+        if query.genders and candidate.genders and not (query.genders & candidate.genders):
+            features["gender"] = Feature(
+                self.GENDER_CONFLICT, f"different gender ({'/'.join(sorted(query.genders))} / {'/'.join(sorted(candidate.genders))})"
+            )
+            total += self.GENDER_CONFLICT
+        return Scored(round(min(1.0, max(0.0, total)), 4), features)
+
+
+@register
+class NameOnly(Algorithm):
+    name = "name-only"
+    description = "The name comparison of pepgraph.names alone: no secondary evidence, no scaling."
+    features = {"name": "best pair of names, as compare_names scores it (1.0 for the same name)"}
+
+    def score(self, query: Subject, candidate: Subject, best_names: list[int] | None = None) -> Scored:
+        match, _ = best_name_match(query, candidate, best_names)
+        return Scored(round(match.score, 4), {"name": Feature(match.score, match.explain())})
+
+
+@register
+class RapidfuzzBaseline(Algorithm):
+    name = "rapidfuzz-baseline"
+    description = "Token-set similarity of the Latin name forms (rapidfuzz), a floor to beat."
+    features = {"name": "best rapidfuzz token_set_ratio / 100 over pairs of Latin name forms"}
+
+    def score(self, query: Subject, candidate: Subject, best_names: list[int] | None = None) -> Scored:
+        best, pair = 0.0, ("", "")
+        for qf in query.names:
+            for cf in candidate.names:
+                s = fuzz.token_set_ratio(qf.latin, cf.latin) / 100.0
+                if s > best:
+                    best, pair = s, (qf.latin, cf.latin)
+        return Scored(round(best, 4), {"name": Feature(best, f"{pair[0]} ~ {pair[1]}")})
