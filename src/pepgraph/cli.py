@@ -305,6 +305,7 @@ def _register_more() -> None:
     import pepgraph.cli_build  # noqa: F401
     import pepgraph.cli_generate  # noqa: F401
     import pepgraph.cli_resolve  # noqa: F401
+    import pepgraph.cli_serve  # noqa: F401
     import pepgraph.cli_screen  # noqa: F401
 
 

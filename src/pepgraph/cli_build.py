@@ -85,3 +85,35 @@ def graph(
         err.print(f"{names.get(node, node)}: {more:,} more edges not shown (--limit)", highlight=False)
     if data["minors_hidden"]:
         err.print(f"{data['minors_hidden']} person(s) under 18 hidden", highlight=False)
+
+
+@app.command()
+def xref(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Files or folders of the external dataset.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for matches.csv, unmatched.csv, summary.json, report.html.")],
+    format: Annotated[str, typer.Option("--format", help="auto or a reader: ftm, wikidata, popolo, congress, un-sc, ofac-sdn, csv")] = "auto",
+    mapping: Annotated[Optional[Path], typer.Option("--mapping", help="Mapping file for a CSV (docs/csv-mapping.md).")] = None,
+    threshold: Annotated[float, typer.Option("--threshold", help="Score from which a record counts as matched.")] = 0.7,
+    limit: Annotated[int, typer.Option("--limit", help="Candidates kept per record.")] = 3,
+    json_: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Cross-reference an external dataset (a leak, a customer file, a watchlist) against the
+    graph without storing it: who in it is a known PEP, RCA or sanctioned entity, by country."""
+    with _graph(db, read_only=True) as g:
+        with err.status("cross-referencing…") as status:
+            result = g.xref(paths, out_dir, format=format, mapping=mapping, threshold=threshold, limit=limit,
+                            progress=lambda n: status.update(f"cross-referencing… {n:,} records screened"))
+    if json_:
+        _print_json(result.to_dict())
+        return
+    share = f"{100 * result.matched / result.screened:.1f}%" if result.screened else "0%"
+    out.print(f"{result.screened:,} records screened, [bold]{result.matched:,}[/bold] matched ({share}) in {result.seconds:.1f}s")
+    for label, counts in result.by_country.items():
+        top = ", ".join(f"{n:,} {c}" for c, n in list(counts.items())[:6])
+        out.print(f"  {label}: {result.by_class.get(label, 0):,}  ({top})")
+    if result.by_status:
+        out.print("  PEPs by status: " + ", ".join(f"{k} {v:,}" for k, v in result.by_status.items()))
+    if result.rejected:
+        err.print(f"{result.rejected:,} malformed records skipped")
+    out.print(f"report: {out_dir / 'report.html'}  (matches.csv, unmatched.csv, summary.json beside it)")

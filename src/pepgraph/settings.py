@@ -28,7 +28,12 @@ MAX_FIELD = Setting(
     "PEPGRAPH_MAX_FIELD", "65536", "Largest value, in characters, that ingest accepts into the store."
 )
 
-ALL = [DB, SHARED_DATA, MAX_FIELD]
+API_RATE = Setting("PEPGRAPH_API_RATE", "50", "API requests per second allowed to one key (a token bucket).")
+API_BURST = Setting("PEPGRAPH_API_BURST", "200", "API requests one key may make at once before the rate applies.")
+API_MAX_BODY = Setting("PEPGRAPH_API_MAX_BODY", "1000000", "Largest API request body, in bytes.")
+API_MAX_QUERIES = Setting("PEPGRAPH_API_MAX_QUERIES", "100", "Most queries in one /match request.")
+
+ALL = [DB, SHARED_DATA, MAX_FIELD, API_RATE, API_BURST, API_MAX_BODY, API_MAX_QUERIES]
 
 
 def shared_data() -> Path | None:

@@ -296,6 +296,16 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
+    @classmethod
+    def over(cls, con: duckdb.DuckDBPyConnection, path: str | Path) -> "Store":
+        """A read-only view over an already open connection (a cursor of a published
+        generation, see ``serving``): no migration, no lock, closing it closes the cursor."""
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        store.read_only = True
+        store.con = con
+        return store
+
     def __enter__(self) -> "Store":
         return self
 
