@@ -4,13 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup bench lock clean sysdeps
+.PHONY: run test setup bench lock clean sysdeps browser
 
 run: $(STAMP)
 	$(BIN)/pepgraph demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# Chromium for the web pages' browser tests (best effort: without it those tests skip and say why).
+browser:
+	@./scripts/browser.sh
 
 setup: $(STAMP)
 

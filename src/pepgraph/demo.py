@@ -141,3 +141,7 @@ def _summary(graph: Graph, out: Console) -> None:
                 f"names {names}, from {', '.join(entity['datasets'])}: "
                 f"`pepgraph entity {entity['id']}` shows every value with its sources"
             )
+    out.print(
+        "next: `pepgraph screen \"NAME\"`, or serve it: `pepgraph keys create --name me --role admin`, "
+        "`pepgraph serve`, then open http://127.0.0.1:8000/ui/search and sign in with the key"
+    )
