@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: run test setup bench lock clean sysdeps browser
 
 run: $(STAMP)
-	$(BIN)/pepgraph demo
+	$(BIN)/pepgraph demo --serve
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q

@@ -280,13 +280,34 @@ def export(
 @app.command()
 def demo(
     sample: Annotated[bool, typer.Option("--sample", help="Use the built-in sample even if ../shared/data exists.")] = False,
+    serve: Annotated[bool, typer.Option("--serve", help="Then serve the API and pages on 127.0.0.1, with a new admin key.")] = False,
+    port: Annotated[int, typer.Option("--port", help="Port for --serve (the next free one if taken).")] = 8000,
     db: DbOption = None,
 ) -> None:
-    """Build a store from ../shared/data when present (else a built-in sample), resolve it, show it."""
+    """Build a store from ../shared/data when present (else a built-in sample), resolve and
+    classify it, show it; with --serve, then serve it (what `make run` does)."""
     from pepgraph.demo import run_demo
 
     with _graph(db) as graph:
         run_demo(graph, out, err, use_shared=not sample)
+    if serve:
+        import socket
+        import time
+
+        from pepgraph.api.access import Access
+        from pepgraph.cli_serve import serve as serve_command
+
+        path = str(db if db is not None else state.db)
+        secret = Access(path).create_key(f"demo-admin-{time.strftime('%Y%m%d-%H%M%S')}", "admin")
+        for candidate in range(port, port + 50):
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", candidate)) != 0:
+                    port = candidate
+                    break
+        out.print(f"\n[bold]serving[/bold] http://127.0.0.1:{port}/ui/search  (API docs: http://127.0.0.1:{port}/docs)")
+        out.print(f"admin key (shown once; sign in with it): {secret}", highlight=False)
+        out.print("stop with Ctrl-C")
+        serve_command(host="127.0.0.1", port=port, workers=1, no_auth=False, db=db)
 
 
 @app.command()

@@ -240,3 +240,39 @@ def test_queued_judgements_are_applied_by_build(tmp_path) -> None:
         assert history[-1]["judgement"] == "different" and "via API key web" in history[-1]["note"]
         assert graph.entity("reg-p1")["id"] != graph.entity("san-3")["id"]
     assert Access(db).pending_judgements() == []
+
+
+def test_make_run_ends_by_serving_with_a_first_admin_key(tmp_path) -> None:
+    """`make run` runs `pepgraph demo --serve`: build, then serve the pages with a new admin key."""
+    import os
+    import urllib.request
+
+    from tests.api.conftest import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "pepgraph", "--db", str(tmp_path / "d.duckdb"), "demo", "--sample",
+                             "--serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "COLUMNS": "200"})
+    try:
+        key = None
+        deadline = time.time() + 600
+        while time.time() < deadline and key is None:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            if line.startswith("admin key"):
+                key = line.rsplit(" ", 1)[1].strip()
+        assert key and key.startswith("pgk_")
+        for _ in range(100):
+            try:
+                req = urllib.request.Request(f"http://127.0.0.1:{port}/ui/search", headers={"Authorization": f"ApiKey {key}"})
+                with urllib.request.urlopen(req, timeout=5) as resp:
+                    assert resp.status == 200
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("the demo server did not answer")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
