@@ -98,13 +98,18 @@ def sample_store(folder: Path) -> Path:
     return db
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("api")
+def serve_sample(folder: Path, key_prefix: str) -> Server:
+    """The built-in sample, built and served, with one key per role named ``<prefix>-<role>``."""
     db = sample_store(folder)
     access = Access(db)
-    keys = {role: access.create_key(f"test-{role}", role) for role in ("reader", "analyst", "admin")}
+    keys = {role: access.create_key(f"{key_prefix}-{role}", role) for role in ("reader", "analyst", "admin")}
     url, proc = start_server(db, env={"PEPGRAPH_API_RATE": "1000", "PEPGRAPH_API_BURST": "1000"})
-    yield Server(url, db, keys, proc)
-    proc.terminate()
-    proc.wait(timeout=30)
+    return Server(url, db, keys, proc)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    served = serve_sample(tmp_path_factory.mktemp("api"), "test")
+    yield served
+    served.proc.terminate()
+    served.proc.wait(timeout=30)

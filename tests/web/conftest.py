@@ -13,8 +13,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from pepgraph.api.access import Access
-from tests.api.conftest import Server, sample_store, start_server
+from tests.api.conftest import Server, serve_sample
 
 CHROMIUM = os.environ.get("PEPGRAPH_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -34,14 +33,10 @@ def _browser_or_skip() -> Any:
 
 @pytest.fixture(scope="session")
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("web")
-    db = sample_store(folder)
-    access = Access(db)
-    keys = {role: access.create_key(f"web-{role}", role) for role in ("reader", "analyst", "admin")}
-    url, proc = start_server(db, env={"PEPGRAPH_API_RATE": "1000", "PEPGRAPH_API_BURST": "1000"})
-    yield Server(url, db, keys, proc)
-    proc.terminate()
-    proc.wait(timeout=30)
+    served = serve_sample(tmp_path_factory.mktemp("web"), "web")
+    yield served
+    served.proc.terminate()
+    served.proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")
