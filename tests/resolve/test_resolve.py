@@ -66,6 +66,11 @@ def test_judgements_are_applied_and_never_overwritten(graph: Graph) -> None:
     assert canon(graph, "reg-p4") == canon(graph, "press-2")
     history = graph.judgements("reg-p1")
     assert [h["judgement"] for h in history] == ["different", "same"]
+    # after three rebuilds every redirect leads from an id that is gone to one that is current
+    con = graph.store.con
+    current = {r[0] for r in con.execute("SELECT DISTINCT canonical_id FROM statements").fetchall()}
+    moves = con.execute("SELECT old_id, new_id FROM canonical_redirects").fetchall()
+    assert moves and all(old_id not in current and new_id in current for old_id, new_id in moves)
     assert history[0]["note"] == "different fathers"
 
 

@@ -12,11 +12,13 @@ a ``pepgraph build`` running beside the server swaps in new data without a faile
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -124,11 +126,92 @@ class _BodyLimit:
         await self.app(scope, limited, send)
 
 
+class _Guard:
+    """Pure ASGI middleware: authenticate, rate-limit and audit every request but the public ones.
+
+    Written against ASGI rather than as Starlette's ``BaseHTTPMiddleware``, which runs the rest of
+    the app in a separate task with memory streams: on ``/match`` that cost more CPU than the
+    scoring itself (measured with py-spy; see docs/benchmarks.md). The key and the audit fields
+    live in ``scope["state"]``, which is what ``request.state`` reads in the routes.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        api = scope["app"]
+        path: str = scope["path"]
+        state = scope.setdefault("state", {})
+        state["key"] = None
+        state["audit_query"] = None
+        state["returned"] = None
+        if path in api.state.public_paths or path.startswith(tuple(api.state.public_prefixes)):
+            await self.app(scope, receive, send)
+            return
+        status = 500
+        started = False
+
+        async def watched(message: dict[str, Any]) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                started = True
+            await send(message)
+
+        try:
+            key = _authenticate(Request(scope))
+            state["key"] = key
+            wait = api.state.rate.take(key.name)
+            if wait:
+                raise ApiError(429, "rate limit exceeded for this key", {"Retry-After": str(max(1, round(wait)))})
+            await self.app(scope, receive, watched)
+        except ApiError as exc:
+            if not started:
+                await envelope(exc.status, exc.detail, exc.headers)(scope, receive, watched)
+        except Exception:  # noqa: BLE001 - the envelope, never a trace
+            logging.getLogger("pepgraph.api").exception("error in %s %s", scope.get("method"), path)
+            if not started:
+                await envelope(500, "internal error; the server log has the details")(scope, receive, watched)
+        finally:
+            try:
+                client = scope.get("client")
+                api.state.access.audit(state["key"], scope.get("method", ""), path, status,
+                                       state["audit_query"], state["returned"], client[0] if client else None)
+            except Exception:  # noqa: BLE001 - auditing must not be skipped silently
+                logging.getLogger("pepgraph.api").exception("could not write the audit log")
+
+
+def _warm_up(app: FastAPI) -> None:
+    """Open the published generation and score one name, so that name tables, the index and the
+    scorer are loaded before the first real request (not during it); then set the GC policy of a
+    long-running screening process (``pepgraph.gcpolicy``)."""
+    from pepgraph.gcpolicy import freeze_after_full_collections
+
+    if app.state.serving.ready():
+        with app.state.serving.use() as gen:
+            screener = gen.screener()
+            if screener is not None:
+                from pepgraph.screen import query_subject
+
+                screener.screen(query_subject("Warm Up", birth_date="1970"), limit=1)
+    freeze_after_full_collections()
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    _warm_up(app)
+    yield
+
+
 def create_app(db: str | Path | None = None, no_auth: bool = False, api_settings: ApiSettings | None = None) -> FastAPI:
     """The app over the store ``db`` (default ``PEPGRAPH_DB``); see the module docstring."""
     db_path = Path(db or pg_settings.DB.get() or "pepgraph.duckdb")
     limits = api_settings or ApiSettings.from_env()
     app = FastAPI(
+        lifespan=_lifespan,
         title="pepgraph",
         version=_version(),
         description=(
@@ -146,54 +229,8 @@ def create_app(db: str | Path | None = None, no_auth: bool = False, api_settings
     app.state.public_paths = set(PUBLIC)
     app.state.public_prefixes = []  # e.g. "/static/" for the pages' assets
 
-    @app.on_event("startup")
-    def warm_up() -> None:
-        """Open the published generation and score one name, so that name tables, the index
-        and the scorer are loaded before the first real request (not during it)."""
-        if not app.state.serving.ready():
-            return
-        with app.state.serving.use() as gen:
-            screener = gen.screener()
-            if screener is not None:
-                from pepgraph.screen import query_subject
 
-                screener.screen(query_subject("Warm Up", birth_date="1970"), limit=1)
-
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
-        request.state.key = None
-        request.state.audit_query = None
-        request.state.returned = None
-        path = request.url.path
-        public = path in app.state.public_paths or path.startswith(tuple(app.state.public_prefixes))
-        status = 500
-        try:
-            if not public:
-                key = _authenticate(request)
-                request.state.key = key
-                wait = app.state.rate.take(key.name)
-                if wait:
-                    raise ApiError(429, "rate limit exceeded for this key", {"Retry-After": str(max(1, round(wait)))})
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        except ApiError as exc:
-            status = exc.status
-            return envelope(exc.status, exc.detail, exc.headers)
-        except Exception:  # noqa: BLE001 - the envelope, never a trace
-            status = 500
-            return envelope(500, "internal error; the server log has the details")
-        finally:
-            if not public:
-                try:
-                    client = request.client.host if request.client else None
-                    app.state.access.audit(request.state.key, request.method, path, status,
-                                           request.state.audit_query, request.state.returned, client)
-                except Exception:  # noqa: BLE001 - auditing must not be skipped silently
-                    import logging
-
-                    logging.getLogger("pepgraph.api").exception("could not write the audit log")
-
+    app.add_middleware(_Guard)  # type: ignore[arg-type]
     app.add_middleware(_BodyLimit, limit=limits.max_body_bytes)  # type: ignore[arg-type]
 
     @app.exception_handler(ApiError)

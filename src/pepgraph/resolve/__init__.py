@@ -171,19 +171,26 @@ def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any
     }, schema=pa.schema([("left_id", pa.string()), ("right_id", pa.string()), ("probability", pa.float64()),
                          ("match_weight", pa.float64()), ("evidence", pa.string()), ("explanation", pa.string())]))
     now = datetime.now(UTC).replace(tzinfo=None)
+    moved_table = pa.table({"old_id": list(moved), "new_id": list(moved.values())},
+                           schema=pa.schema([("old_id", pa.string()), ("new_id", pa.string())]))
     con.register("_mapping", table)
     con.register("_pairs", pair_table)
+    con.register("_moved", moved_table)
     try:
         with store.transaction():
             con.execute(
                 "UPDATE statements SET canonical_id = m.canonical_id FROM _mapping m "
                 "WHERE statements.entity_id = m.entity_id AND statements.canonical_id <> m.canonical_id"
             )
-            for gone, successor in moved.items():
-                # earlier redirects that pointed at the id now gone follow it to its successor
-                con.execute("UPDATE canonical_redirects SET new_id = ? WHERE new_id = ?", [successor, gone])
-                con.execute("DELETE FROM canonical_redirects WHERE old_id = ?", [gone])
-                con.execute("INSERT INTO canonical_redirects VALUES (?, ?, ?)", [gone, successor, now])
+            # set-based (one statement each, not three per id: a first resolve moves nearly every
+            # record's id, and 90,000 single statements took 40 s of a 110 s resolve of 33k records).
+            # Gone ids are never current and successors always are, so the order does not matter.
+            # Earlier redirects that pointed at an id now gone follow it to its successor.
+            con.execute(
+                "UPDATE canonical_redirects SET new_id = mv.new_id FROM _moved mv WHERE canonical_redirects.new_id = mv.old_id"
+            )
+            con.execute("DELETE FROM canonical_redirects WHERE old_id IN (SELECT old_id FROM _moved)")
+            con.execute("INSERT INTO canonical_redirects SELECT old_id, new_id, ? FROM _moved", [now])
             con.execute("DELETE FROM canonical_redirects WHERE old_id IN (SELECT canonical_id FROM _mapping)")
             con.execute("DELETE FROM resolve_pairs")
             con.execute("INSERT INTO resolve_pairs SELECT * FROM _pairs")
@@ -200,6 +207,7 @@ def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any
     finally:
         con.unregister("_mapping")
         con.unregister("_pairs")
+        con.unregister("_moved")
     return len(moved)
 
 

@@ -235,9 +235,13 @@ def count_rows(path: str | Path, fmt: str | None = None) -> int | None:
 _WORKER: dict[str, Any] = {}
 
 
-def _init(index_file: str, algorithm: str | None, options: dict[str, Any]) -> None:
+def _init(index_file: str, algorithm: str | None, options: dict[str, Any], own_process: bool = True) -> None:
     _WORKER["screener"] = Screener(ScreenIndex(index_file), algorithm)
     _WORKER["options"] = options
+    if own_process:  # a worker of ours; never change the GC of a caller's process
+        from pepgraph.gcpolicy import freeze_after_full_collections
+
+        freeze_after_full_collections()  # full collections walk only what is new (pepgraph.gcpolicy)
 
 
 def _run_chunk(chunk: list[Query]) -> tuple[list[list[str]], int]:
@@ -356,7 +360,7 @@ def run_batch(
                 progress(result.queries, None)
 
         if workers == 1:
-            _init(str(index_file), algorithm, options)
+            _init(str(index_file), algorithm, options, own_process=False)
             for part in _chunks(pending_iter, chunk):
                 rows, matched = _run_chunk(part)
                 write(rows, matched, len(part))

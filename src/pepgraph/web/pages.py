@@ -18,6 +18,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import MutableHeaders
 
 from pepgraph.api import routes_data
 from pepgraph.api.app import ApiError, audit, require
@@ -429,20 +430,43 @@ def mount(app: Any) -> None:
     app.include_router(batch.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
 
-    @app.middleware("http")
-    async def pages_guard(request: Request, call_next: Callable[..., Any]) -> Any:
-        """Outside the API's guard: a browser without a key goes to the sign-in page, and pages
-        get security headers."""
-        response = await call_next(request)
-        path = request.url.path
-        if _redirect_to_login(request, response.status_code):
-            target = path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
-        if path.startswith("/ui") or path in ("/login", "/logout"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("Referrer-Policy", "same-origin")
-            if not path.startswith("/ui/static/"):
-                response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(_PagesGuard)  # outermost: after the API guard has answered
+
+
+class _PagesGuard:
+    """Pure ASGI middleware, outside the API's guard: a browser without a key goes to the sign-in
+    page, and pages get security headers. Requests for other paths (``/match``, ``/search``, ...)
+    pass straight through, so the pages cost the API nothing."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (path == "/" or path.startswith("/ui") or path in ("/login", "/logout")):
+            await self.app(scope, receive, send)
+            return
+        redirected = False
+
+        async def guarded(message: dict[str, Any]) -> None:
+            nonlocal redirected
+            if redirected:
+                return  # the page's own body, replaced by the redirect
+            if message["type"] == "http.response.start":
+                request = Request(scope)
+                if _redirect_to_login(request, message["status"]):
+                    redirected = True
+                    query = scope.get("query_string", b"").decode("latin-1")
+                    target = path + (f"?{query}" if query else "")
+                    await RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)(scope, receive, send)
+                    return
+                headers = MutableHeaders(scope=message)
+                for name, value in (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                                    ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")):
+                    if name not in headers:
+                        headers[name] = value
+                if not path.startswith("/ui/static/") and "Cache-Control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, guarded)
