@@ -43,6 +43,10 @@ def resolve(
         err.print(f"blocking keys too common to use alone (records still meet through rarer keys): {keys}", highlight=False)
     for a, b, why in result.refused[:10]:
         err.print(f"not merged {a} + {b}: {why}", highlight=False)
+    if len(result.refused) > 10:
+        capped = sum(1 for r in result.refused if "cap" in r[2])
+        err.print(f"... {len(result.refused):,} links refused in all ({capped:,} by the cluster-size cap, "
+                  f"{len(result.refused) - capped:,} by 'different' judgements)", highlight=False)
     if result.redirects:
         out.print(f"{result.redirects:,} canonical ids changed; the old ids redirect to the new ones")
 

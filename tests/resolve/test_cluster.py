@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from pepgraph.resolve.cluster import cluster, redirects
 
 
@@ -57,3 +59,54 @@ def test_redirects_follow_the_majority() -> None:
     old = {"a": "pg-old", "b": "pg-old", "c": "pg-old", "d": "d"}
     new = {"a": "pg-new", "b": "pg-new", "c": "c", "d": "d"}
     assert redirects(old, new) == {"pg-old": "pg-new"}
+
+
+def test_model_links_never_chain_past_the_cap() -> None:
+    # a chain a0-a1-...-a9 of model links, strongest first at the start, and one identifier link
+    records = [f"a{i}" for i in range(10)] + ["x", "y"]
+    edges = [(f"a{i}", f"a{i + 1}", 0.99 - i * 0.001, "model") for i in range(9)]
+    edges.append(("x", "a9", 1.0, "identifier"))
+    done = cluster(records, edges, [], {}, max_model_cluster=4)
+    sizes = sorted(Counter(done.mapping.values()).values(), reverse=True)
+    assert max(sizes) <= 4
+    # the strongest links were joined first: a0..a3 stay together
+    assert len({done.mapping[f"a{i}"] for i in range(4)}) == 1
+    assert done.mapping["a4"] != done.mapping["a3"]
+    assert any("cap 4" in why for _, _, why in done.refused)
+    # identifier links are not capped
+    big = cluster(records, [(f"a{i}", f"a{i + 1}", 1.0, "identifier") for i in range(9)], [], {}, max_model_cluster=4)
+    assert len(set(big.mapping[f"a{i}"] for i in range(10))) == 1
+
+
+def test_model_links_keep_a_cluster_consistent_in_birth_dates() -> None:
+    # b (no birth date) links to a (1946) and to c (1979): a chain that must not join a and c
+    edges = [("a", "b", 0.99, "model"), ("b", "c", 0.98, "model"), ("c", "d", 0.97, "model")]
+    births = {"a": (1946, ["1946-08-28"]), "c": (1979, ["1979-12-10"]), "d": (1979, ["1979-10-12"])}
+    done = cluster(["a", "b", "c", "d"], edges, [], {}, births=births)
+    assert done.mapping["a"] == done.mapping["b"] != done.mapping["c"]
+    assert done.mapping["c"] == done.mapping["d"]  # day and month swapped: one date mistyped
+    assert any("a born 1946 and c born 1979" in why for _, _, why in done.refused)
+    # the linked pair itself is the model's call (its dates were weighed), a third record is not
+    pair = cluster(["x", "y"], [("x", "y", 0.99, "model")], [], {}, births={"x": (1950, ["1950-01-01"]), "y": (1950, ["1950-02-10"])})
+    assert pair.mapping["x"] == pair.mapping["y"]
+    three = cluster(["x", "y", "z"], [("x", "y", 0.99, "model"), ("y", "z", 0.98, "model")], [], {},
+                    births={"x": (1950, ["1950-01-01"]), "z": (1950, ["1950-02-10"])})
+    assert three.mapping["x"] == three.mapping["y"] != three.mapping["z"]
+    # a shared identifier joins whatever the dates say; an undated bridge to a 1980 record does not
+    ident = cluster(["x", "y", "z", "q"], [("x", "z", 1.0, "identifier"), ("y", "q", 0.99, "model"), ("y", "z", 0.98, "model")],
+                    [], {}, births={"x": (1950, ["1950-01-01"]), "z": (1950, ["1950-02-10"]), "q": (1980, ["1980-05-05"])})
+    assert ident.mapping["x"] == ident.mapping["z"] != ident.mapping["y"] == ident.mapping["q"]
+    # two dated records: the model weighed their dates, no cluster rule on top
+    dated = cluster(["x", "y", "z"], [("x", "y", 0.99, "model"), ("y", "z", 0.98, "model")], [], {},
+                    births={"x": (1950, ["1950-01-01"]), "y": (1950, ["1950-01-20"]), "z": (1950, ["1950-02-10"])})
+    assert len(set(dated.mapping.values())) == 1
+
+
+def test_dates_compatible() -> None:
+    from pepgraph.resolve.cluster import dates_compatible
+
+    assert dates_compatible("1955-09-29", "1955-09-28")
+    assert dates_compatible("1955-03-09", "1955-09-03")  # day / month swapped
+    assert dates_compatible("1955-03-09", "1956-03-09")  # the year one off
+    assert not dates_compatible("1955-03-09", "1957-03-09")
+    assert not dates_compatible("1946-07-20", "1946-08-28")

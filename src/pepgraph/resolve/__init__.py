@@ -102,7 +102,7 @@ def resolve(
     if stored is None:
         result.notes.extend(train(model, judged_same=[pair for pair, j in judged.items() if j == "same"]))
         result.trained = True
-    info = {r["unique_id"]: r for r in rows.table.select(["unique_id", "ids", "birth_year"]).to_pylist()}
+    info = {r["unique_id"]: r for r in rows.table.select(["unique_id", "ids", "birth_year", "birth_full"]).to_pylist()}
     qids = {k: [i.split(":", 1)[1] for i in (v["ids"] or []) if i.startswith("wikidata:")] for k, v in info.items()}
 
     edges: list[tuple[str, str, float, str]] = []
@@ -147,7 +147,8 @@ def resolve(
     result.judged_different = len(different)
 
     records = list(info)
-    done = cluster(records, edges, different, qids)
+    births = {k: (v["birth_year"], v["birth_full"] or []) for k, v in info.items() if v["birth_year"] or v["birth_full"]}
+    done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP)
     result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
     result.redirects = _write(store, done.mapping, kept_pairs, model, result)
     model.con.close()
