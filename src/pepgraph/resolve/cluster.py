@@ -60,28 +60,22 @@ def dates_compatible(a: str, b: str) -> bool:
     return (da.month, da.day) == (db.month, db.day) and abs(da.year - db.year) <= 1
 
 
-@dataclass
-class _Births:
-    """The birth data of a cluster's records: (record, year, full date or "") for each."""
+Births = tuple[tuple[str, int, str], ...]  # (record, birth year, full date or "") per record
 
-    items: tuple[tuple[str, int, str], ...] = ()
 
-    def merged(self, other: "_Births") -> "_Births":
-        return _Births(self.items + other.items)
-
-    def conflict(self, other: "_Births", a: str, b: str, max_gap: int) -> str | None:
-        """Two records, one on each side, that cannot be one person by their birth data. The
-        pair being linked (``a``, ``b``) is left out: the model weighed its dates already, and
-        the pairwise veto judged it; this rule is about what the link would join transitively."""
-        for ra, ya, fa in self.items:
-            for rb, yb, fb in other.items:
-                if {ra, rb} == {a, b}:
-                    continue
-                if abs(ya - yb) > max_gap:
-                    return f"{ra} born {ya} and {rb} born {yb} would be in one cluster"
-                if fa and fb and not dates_compatible(fa, fb):
-                    return f"{ra} born {fa} and {rb} born {fb} would be in one cluster"
-        return None
+def _birth_conflict(left: Births, right: Births, a: str, b: str, max_gap: int) -> str | None:
+    """Two records, one on each side, that cannot be one person by their birth data. The pair
+    being linked (``a``, ``b``) is left out: the model weighed its dates already, and the pairwise
+    veto judged it; this rule is about what the link would join transitively."""
+    for ra, ya, fa in left:
+        for rb, yb, fb in right:
+            if {ra, rb} == {a, b}:
+                continue
+            if abs(ya - yb) > max_gap:
+                return f"{ra} born {ya} and {rb} born {yb} would be in one cluster"
+            if fa and fb and not dates_compatible(fa, fb):
+                return f"{ra} born {fa} and {rb} born {fb} would be in one cluster"
+    return None
 
 
 class _UnionFind:
@@ -134,14 +128,14 @@ def cluster(
     for a, b in different:
         forbidden[a].add(b)
         forbidden[b].add(a)
-    known: dict[str, _Births] = {}
+    known: dict[str, Births] = {}  # by cluster root
     dated = {rec: bool(full) for rec, (_year, full) in (births or {}).items()}
     for rec, (year, full) in (births or {}).items():
         items = tuple((rec, int(d[:4]), d) for d in sorted(set(full)) if d[:4].isdigit())
         if not items and year:
             items = ((rec, int(year), ""),)
         if items:
-            known[rec] = _Births(items)
+            known[rec] = items
     rank = {"judgement": 0, "identifier": 1, "model": 2}
     ordered = sorted(edges, key=lambda e: (rank.get(e[3], 3), -e[2], e[0], e[1]))
     refused: list[tuple[str, str, str]] = []
@@ -154,12 +148,12 @@ def cluster(
             refused.append((a, b, f"model link refused: it would make a cluster of {len(small) + len(large)} "
                                   f"records (cap {max_model_cluster})"))
             continue
-        ba, bb = known.get(ra), known.get(rb)
+        ba, bb = known.get(ra, ()), known.get(rb, ())
         # only a link with an end that has no full birth date can bridge namesakes born apart;
         # a link between two dated records was weighed on its dates by the model already
         bridge = not dated.get(a) or not dated.get(b)
-        if evidence == "model" and bridge and ba is not None and bb is not None:
-            why = ba.conflict(bb, a, b, max_birth_gap)
+        if evidence == "model" and bridge and ba and bb:
+            why = _birth_conflict(ba, bb, a, b, max_birth_gap)
             if why is not None:
                 refused.append((a, b, f"model link refused: {why}"))
                 continue
@@ -168,8 +162,8 @@ def cluster(
             refused.append((a, b, f"judged different: {clash[0]} / {clash[1]} ({evidence} link refused)"))
             continue
         root = uf.union(a, b)
-        if ba is not None or bb is not None:
-            known[root] = ba.merged(bb) if ba is not None and bb is not None else (ba or bb)  # type: ignore[assignment]
+        if ba or bb:
+            known[root] = ba + bb
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     roots = sorted({uf.find(r) for r in uf.parent}, key=lambda r: (-len(uf.members[r]), min(uf.members[r])))
