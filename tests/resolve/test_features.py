@@ -79,6 +79,35 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
         graph.close()
 
 
+def test_a_stored_model_runs_with_the_levels_as_tested_today(tmp_path: Path) -> None:
+    """A model stored by an earlier version keeps its m and u but takes today's SQL for each level
+    it shares by label: the old "similar name tokens" SQL split strings that rows no longer hold."""
+    from pepgraph.resolve.model import current_conditions, settings
+
+    graph = store(tmp_path, {"a": [person("fr1", "Nicolas Dhuicq"), person("fr2", "DHUCICQ, Nicolas")]})
+    try:
+        old = settings()
+        name = next(c for c in old["comparisons"] if c["output_column_name"] == "name")
+        similar = next(lv for lv in name["comparison_levels"] if lv["label_for_charts"] == "similar name tokens")
+        similar["sql_condition"] = "list_has_any(parts_l, parts_r) AND split_part(parts_l[1], '|', 1) = 'x'"
+        similar["m_probability"] = 0.123
+        fresh = current_conditions(old)
+        level = next(lv for c in fresh["comparisons"] if c["output_column_name"] == "name"
+                     for lv in c["comparison_levels"] if lv["label_for_charts"] == "similar name tokens")
+        assert level["m_probability"] == 0.123 and "split_part" not in level["sql_condition"]
+        assert "split_part" in similar["sql_condition"]  # the stored model itself is not changed
+        rows = build_rows(graph.store, only=["fr1", "fr2"])
+        found = {r["unique_id"]: r for r in rows.table.to_pylist()}
+        model = make_model(rows.table, old)
+        try:
+            assert compare_records(model, found["fr1"], found["fr2"])["comparisons"]["name"]["level"] == \
+                "similar name tokens"
+        finally:
+            model.con.close()
+    finally:
+        graph.close()
+
+
 def test_id_numbers_and_addresses_compared_only_when_both_have_them(tmp_path: Path) -> None:
     graph = store(tmp_path, {"a": [
         person("a1", "michaela neumann", birthDate="1915-11-11", idNumber="5304218",
