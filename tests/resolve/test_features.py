@@ -52,7 +52,7 @@ def _levels(graph: Graph, a: str, b: str) -> dict[str, str]:
     try:
         out = compare_records(model, found[a], found[b])
     finally:
-        model.con.close()
+        model.close()
     return {k: v["level"] for k, v in out["comparisons"].items()}
 
 
@@ -103,7 +103,7 @@ def test_a_stored_model_runs_with_the_levels_as_tested_today(tmp_path: Path) -> 
             assert compare_records(model, found["fr1"], found["fr2"])["comparisons"]["name"]["level"] == \
                 "similar name tokens"
         finally:
-            model.con.close()
+            model.close()
     finally:
         graph.close()
 
@@ -206,3 +206,17 @@ def test_a_shared_strong_id_outweighs_a_differing_one() -> None:
     assert _conflict(ep, congress) is None
     assert _conflict(["bioguide:S001198"], ["bioguide:S000320"]) == "different bioguide ids"
     assert _conflict(["wikidata:Q1"], ["wikidata:Q2", "bioguide:X"]) == "different wikidata ids"
+
+
+def test_cap_keys_drops_common_keys_and_keeps_each_rows_order() -> None:
+    import pyarrow as pa
+
+    from pepgraph.resolve.rows import SINGLE_KEY_CAP, cap_keys
+
+    common_single = ["1:=li"] * (SINGLE_KEY_CAP + 1)
+    rows = [["1:=li", "2:=li+=wei", "y:=li|1970"] for _ in common_single] + [[], ["2:=li+=wei", "d:1970-01-01"]]
+    kept, dropped = cap_keys(pa.chunked_array([pa.array(rows[:10]), pa.array(rows[10:])]), key_cap=SINGLE_KEY_CAP + 1)
+    assert dropped == {"1:=li": SINGLE_KEY_CAP + 1, "2:=li+=wei": SINGLE_KEY_CAP + 2}
+    assert kept.to_pylist() == [["y:=li|1970"]] * (SINGLE_KEY_CAP + 1) + [[], ["d:1970-01-01"]]
+    same, none = cap_keys(pa.array([["a"], ["b"]]), key_cap=5)
+    assert none == {} and same.to_pylist() == [["a"], ["b"]]

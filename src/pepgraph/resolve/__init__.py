@@ -18,7 +18,7 @@ from typing import Any
 
 from pepgraph.resolve.cluster import cluster, redirects
 from pepgraph.resolve.judgements import latest
-from pepgraph.resolve.model import explanation, level_factors, make_model, predict, train
+from pepgraph.resolve.model import explanation, level_factors, make_model, predict_batches, train
 from pepgraph.resolve.rows import DEFAULT_KEY_CAP, build_rows
 from pepgraph.store import Store
 
@@ -98,33 +98,37 @@ def resolve(
         return result
     stored = None if retrain else _stored_model(store)
     model = make_model(rows.table, stored)
+    # per record only what the vetoes and clusters need, and only where present: one dict per
+    # record of every column had taken gigabytes at a million records
+    records, ids, births = _record_facts(rows.table)
+    del rows  # the model holds its own copy of the rows; the Arrow one is no longer needed
     judged = latest(store)
     if stored is None:
         result.notes.extend(train(model, judged_same=[pair for pair, j in judged.items() if j == "same"]))
         result.trained = True
-    info = {r["unique_id"]: r for r in rows.table.select(["unique_id", "ids", "birth_year", "birth_full"]).to_pylist()}
-    qids = {k: [i.split(":", 1)[1] for i in (v["ids"] or []) if i.startswith("wikidata:")] for k, v in info.items()}
+    qids = {k: [i.split(":", 1)[1] for i in v if i.startswith("wikidata:")] for k, v in ids.items()}
+    qids = {k: v for k, v in qids.items() if v}
 
     edges: list[tuple[str, str, float, str]] = []
     kept_pairs: list[tuple[str, str, float, float, str, str]] = []
-    scored = predict(model, REVIEW_FLOOR).to_pylist()
     factors = level_factors(model)
-    for row in scored:
-        a, b = sorted((row["unique_id_l"], row["unique_id_r"]))
-        why = _conflict(info[a]["ids"], info[b]["ids"])
-        ya, yb = info[a]["birth_year"], info[b]["birth_year"]
-        if why is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP and not _decisive_without_birth(row):
-            why = f"born {abs(ya - yb)} years apart"
-        prob = float(row["match_probability"])
-        expl = explanation(row, factors)
-        if why:
-            expl["veto"] = why
-            if prob >= threshold:
-                result.vetoed += 1
-        elif prob >= threshold:
-            edges.append((a, b, prob, "model"))
-            result.model_pairs += 1
-        kept_pairs.append((a, b, prob, float(row["match_weight"]), "model", json.dumps(expl)))
+    for batch in predict_batches(model, REVIEW_FLOOR):
+        for row in batch.to_pylist():
+            a, b = sorted((row["unique_id_l"], row["unique_id_r"]))
+            why = _conflict(ids.get(a), ids.get(b))
+            ya, yb = births.get(a, (None,))[0], births.get(b, (None,))[0]
+            if why is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP and not _decisive_without_birth(row):
+                why = f"born {abs(ya - yb)} years apart"
+            prob = float(row["match_probability"])
+            expl = explanation(row, factors)
+            if why:
+                expl["veto"] = why
+                if prob >= threshold:
+                    result.vetoed += 1
+            elif prob >= threshold:
+                edges.append((a, b, prob, "model"))
+                result.model_pairs += 1
+            kept_pairs.append((a, b, prob, float(row["match_weight"]), "model", json.dumps(expl)))
 
     id_pairs = model.con.execute(
         """
@@ -134,7 +138,7 @@ def resolve(
         """
     ).fetchall()
     for a, b, ident in id_pairs:
-        if _conflict(info[a]["ids"], info[b]["ids"]) is None:
+        if _conflict(ids.get(a), ids.get(b)) is None:
             edges.append((a, b, 1.0, "identifier"))
             kept_pairs.append((a, b, 1.0, 99.0, "identifier", json.dumps({"identifier": ident})))
             result.identifier_links += 1
@@ -146,14 +150,26 @@ def resolve(
             result.judged_same += 1
     result.judged_different = len(different)
 
-    records = list(info)
-    births = {k: (v["birth_year"], v["birth_full"] or []) for k, v in info.items() if v["birth_year"] or v["birth_full"]}
     done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP)
     result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
     result.redirects = _write(store, done.mapping, kept_pairs, model, result)
-    model.con.close()
+    model.close()
     result.seconds = round(time.monotonic() - started, 2)
     return result
+
+
+def _record_facts(table: Any) -> tuple[list[str], dict[str, list[str]], dict[str, tuple[int | None, list[str]]]]:
+    """Every record id; strong ids of the records that have any; (birth year, full dates) of the
+    records that have either."""
+    import pyarrow.compute as pc
+
+    records = table["unique_id"].to_pylist()
+    with_ids = table.filter(pc.is_valid(table["ids"])).select(["unique_id", "ids"])
+    ids = dict(zip(with_ids["unique_id"].to_pylist(), with_ids["ids"].to_pylist()))
+    dated = table.filter(pc.or_(pc.is_valid(table["birth_year"]), pc.is_valid(table["birth_full"])))
+    births = {k: (y, full or []) for k, y, full in zip(
+        dated["unique_id"].to_pylist(), dated["birth_year"].to_pylist(), dated["birth_full"].to_pylist())}
+    return records, ids, births
 
 
 def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any, result: ResolveResult) -> int:
@@ -230,7 +246,7 @@ def explain(store: Store, a: str, b: str) -> dict[str, Any]:
     try:
         out = compare_records(model, found[left], found[right])
     finally:
-        model.con.close()
+        model.close()
     ya, yb = found[left]["birth_year"], found[right]["birth_year"]
     veto = _conflict(found[left]["ids"], found[right]["ids"])
     without_birth = float(out["match_weight"]) - out["comparisons"]["birth"]["weight"]

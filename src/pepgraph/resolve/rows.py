@@ -11,13 +11,14 @@ the number of pairs: keys over the cap are replaced by the key combined with the
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from itertools import combinations
+
 import pyarrow as pa
 
-from itertools import combinations
 
 from pepgraph.names import NameForm, analyze
 from pepgraph.store import Store
@@ -162,96 +163,136 @@ def _strong_ids(qids: list[str] | None, ids: list[str] | None) -> list[str]:
     return sorted(found)
 
 
-def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | None = None) -> RowsResult:
+#: the linkage row columns and their Arrow types
+SCHEMA = pa.schema([
+    ("unique_id", pa.string()), ("schema", pa.string()), ("dataset", pa.string()), ("display", pa.string()),
+    ("name", pa.string()), ("names", pa.list_(pa.string())), ("tokens", pa.list_(pa.string())),
+    ("symbols", pa.list_(pa.string())), ("phonetic", pa.list_(pa.string())), ("sorted_name", pa.string()),
+    ("parts", pa.list_(pa.list_(pa.string()))), ("part_keys", pa.list_(pa.string())),
+    ("part_latin", pa.list_(pa.string())), ("skeletons", pa.list_(pa.string())), ("abbrevs", pa.list_(pa.string())),
+    ("initials", pa.bool_()), ("birth_dates", pa.list_(pa.string())), ("birth_full", pa.list_(pa.string())),
+    ("birth_date", pa.string()), ("birth_year", pa.int32()), ("gender", pa.string()),
+    ("countries", pa.list_(pa.string())), ("ids", pa.list_(pa.string())), ("numbers", pa.list_(pa.string())),
+    ("number", pa.string()), ("address", pa.string()), ("keys", pa.list_(pa.string())),
+])
+BATCH = 20_000  # rows turned into one Arrow batch: Python lists of strings cost ~10x their Arrow size
+
+
+def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, firsts: list[str] | None,
+         others: list[str] | None, births: list[str] | None, gender: str | None, countries: list[str] | None,
+         qids: list[str] | None, ids: list[str] | None, addresses: list[str] | None,
+         numbers: list[str] | None) -> dict[str, Any] | None:
+    forms = [f for f in (analyze(n, schema=schema) for n in _full_names(names or [], firsts or [], others or [])) if f.tokens]
+    if not forms:
+        return None
+    births = sorted(births or [])
+    years = sorted({int(b[:4]) for b in births if b[:4].isdigit()})
+    full_dates = [b for b in births if len(b) == 10]
+    numbers = sorted({n for n in (normalize_number(v) for v in numbers or []) if n})
+    # each token as [latin, key, key...]; the keys of all tokens; the Latin forms
+    parts = sorted({(t.latin, *_part_keys(t)) for f in forms for t in f.parts if t.kind != "particle"})
+    return {
+        "unique_id": entity_id, "schema": schema, "dataset": dataset,
+        "display": forms[0].original, "name": forms[0].latin,
+        "names": sorted({f.latin for f in forms}),
+        "tokens": sorted({t for f in forms for t in f.tokens}),
+        # one signature per token: its set of cross-script name symbols (Ivan and Иван share it),
+        # so that "two tokens matched by symbol" can be counted in SQL
+        "symbols": sorted({_signature(t) for f in forms for t in f.parts}),
+        "phonetic": sorted({p for f in forms for p in f.phonetic}),
+        "sorted_name": " ".join(sorted(forms[0].tokens)),
+        "parts": [list(p) for p in parts],
+        "part_keys": sorted({k for p in parts for k in p[1:]}),
+        "part_latin": sorted({p[0] for p in parts}),
+        "skeletons": sorted({t.skeleton for f in forms for t in f.parts if len(t.skeleton) >= 2}),
+        "abbrevs": sorted({a for f in forms for a in abbreviations(f)}) or None,
+        "initials": any(t.kind == "initial" for f in forms for t in f.parts),
+        "birth_dates": births or None, "birth_full": full_dates or None,
+        "birth_date": full_dates[0] if full_dates else None, "birth_year": years[0] if years else None,
+        "gender": gender, "countries": sorted(countries) if countries else None,
+        "ids": _strong_ids(qids, ids) or None,
+        "numbers": numbers or None, "number": numbers[0] if numbers else None,
+        "address": next((a for a in (normalize_address(v) for v in addresses or []) if a), None),
+        "keys": blocking_keys(forms, years, full_dates, numbers),
+    }
+
+
+def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int) -> tuple[pa.Array, dict[str, int]]:
+    """Drop blocking keys that more than ``key_cap`` rows share (``SINGLE_KEY_CAP`` for a lone
+    token), counted and filtered in Arrow: on millions of records a Python counter of every key
+    took gigabytes. Returns the filtered lists and the dropped keys with their counts."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    lists = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+    flat = pc.list_flatten(lists)
+    if len(flat) == 0:
+        return lists, {}
+    counted = pc.value_counts(flat)
+    values, counts = counted.field("values"), counted.field("counts")
+    single = pc.starts_with(values, "1:")
+    over = pc.or_(pc.and_(single, pc.greater(counts, SINGLE_KEY_CAP)),
+                  pc.and_(pc.invert(single), pc.greater(counts, key_cap)))
+    dropped = dict(zip(pc.filter(values, over).to_pylist(), pc.filter(counts, over).to_pylist()))
+    if not dropped:
+        return lists, {}
+    keep = pc.invert(pc.is_in(flat, value_set=pa.array(list(dropped), pa.string())))
+    parents = pc.list_parent_indices(lists).to_numpy()
+    lengths = np.bincount(parents[keep.to_numpy(zero_copy_only=False)], minlength=len(lists))
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pc.filter(flat, keep)), dropped
+
+
+#: Below this many records the rows are built in one process (each worker pays rigour's start-up,
+#: about 7 s); above it, name analysis (0.4 ms a record) runs on every core.
+PARALLEL_FROM = 50_000
+
+
+def _batch(records: list[tuple[Any, ...]]) -> pa.RecordBatch | None:
+    found = [r for r in (_row(*rec) for rec in records) if r is not None]
+    return pa.RecordBatch.from_pylist(found, schema=SCHEMA) if found else None
+
+
+def _batches(cur: Any, workers: int) -> Iterator[pa.RecordBatch | None]:
+    if workers <= 1:
+        while chunk := cur.fetchmany(BATCH):
+            yield _batch(chunk)
+        return
+    import multiprocessing
+    from collections import deque
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(workers) as pool:
+        window: deque[Any] = deque()
+        while chunk := cur.fetchmany(BATCH):
+            window.append(pool.apply_async(_batch, (chunk,)))
+            while len(window) >= 2 * workers:
+                yield window.popleft().get()
+        while window:
+            yield window.popleft().get()
+
+
+def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | None = None,
+               workers: int | None = None) -> RowsResult:
     """Compute the linkage rows of every current person and organisation in the store (or of
-    the records ``only`` names)."""
+    the records ``only`` names), in Arrow batches of ``BATCH`` rows, on ``workers`` processes
+    (default: one per core from ``PARALLEL_FROM`` records)."""
+    import os
+
     marks = ", ".join(f"'{s}'" for s in LINKED_SCHEMATA)
     where = f"AND entity_id IN ({', '.join('?' for _ in only)})" if only else ""
+    if workers is None:
+        count = store.con.execute(
+            f"SELECT count(DISTINCT entity_id) FROM statements WHERE current AND prop = 'id' "
+            f"AND schema IN ({marks}) {where}", list(only or [])).fetchone()
+        workers = (os.cpu_count() or 1) if count and count[0] >= PARALLEL_FROM else 1
     numbers_in = ", ".join(f"'{p}'" for p in NUMBER_PROPS)
     cur = store.con.execute(_QUERY.format(schemata=marks, only=where, numbers=numbers_in), list(only or []))
-    cols: dict[str, list[Any]] = {c: [] for c in (
-        "unique_id", "schema", "dataset", "display", "name", "names", "tokens", "symbols", "phonetic",
-        "sorted_name", "parts", "part_keys", "part_latin", "skeletons", "abbrevs", "initials", "birth_dates", "birth_full", "birth_date", "birth_year", "gender", "countries", "ids", "numbers",
-        "number", "address", "keys",
-    )}
-    key_counts: Counter[str] = Counter()
-    while batch := cur.fetchmany(20_000):
-        for (entity_id, schema, dataset, names, firsts, others, births, gender, countries, qids, ids,
-             addresses, numbers) in batch:
-            forms = [f for f in (analyze(n, schema=schema) for n in _full_names(names or [], firsts or [], others or [])) if f.tokens]
-            if not forms:
-                continue
-            tokens = sorted({t for f in forms for t in f.tokens})
-            births = sorted(births or [])
-            years = sorted({int(b[:4]) for b in births if b[:4].isdigit()})
-            full_dates = [b for b in births if len(b) == 10]
-            numbers = sorted({n for n in (normalize_number(v) for v in numbers or []) if n})
-            address = next((a for a in (normalize_address(v) for v in addresses or []) if a), None)
-            keys = blocking_keys(forms, years, full_dates, numbers)
-            key_counts.update(keys)
-            cols["unique_id"].append(entity_id)
-            cols["schema"].append(schema)
-            cols["dataset"].append(dataset)
-            cols["display"].append(forms[0].original)
-            cols["name"].append(forms[0].latin)
-            cols["names"].append(sorted({f.latin for f in forms}))
-            cols["tokens"].append(tokens)
-            # one signature per token: its set of cross-script name symbols (Ivan and Иван share
-            # it), so that "two tokens matched by symbol" can be counted in SQL
-            cols["symbols"].append(sorted({_signature(t) for f in forms for t in f.parts}))
-            cols["phonetic"].append(sorted({p for f in forms for p in f.phonetic}))
-            cols["sorted_name"].append(" ".join(sorted(forms[0].tokens)))
-            # each token as [latin, key, key...]; the keys of all tokens; the Latin forms
-            parts = sorted({(t.latin, *_part_keys(t)) for f in forms for t in f.parts if t.kind != "particle"})
-            cols["parts"].append([list(p) for p in parts])
-            cols["part_keys"].append(sorted({k for p in parts for k in p[1:]}))
-            cols["part_latin"].append(sorted({p[0] for p in parts}))
-            cols["skeletons"].append(sorted({t.skeleton for f in forms for t in f.parts if len(t.skeleton) >= 2}))
-            cols["abbrevs"].append(sorted({a for f in forms for a in abbreviations(f)}) or None)
-            cols["initials"].append(any(t.kind == "initial" for f in forms for t in f.parts))
-            cols["birth_dates"].append(births or None)
-            cols["birth_full"].append(full_dates or None)
-            cols["birth_date"].append(full_dates[0] if full_dates else None)
-            cols["birth_year"].append(years[0] if years else None)
-            cols["gender"].append(gender)
-            cols["countries"].append(sorted(countries) if countries else None)
-            cols["ids"].append(_strong_ids(qids, ids) or None)
-            cols["numbers"].append(numbers or None)
-            cols["number"].append(numbers[0] if numbers else None)
-            cols["address"].append(address)
-            cols["keys"].append(keys)
-    capped = {k: n for k, n in key_counts.items() if n > (SINGLE_KEY_CAP if k.startswith("1:") else key_cap)}
-    if capped:
-        # A key shared by hundreds (John + Smith, or a lone "Mohammed") would pair everyone with
-        # everyone; such records still meet through their rarer keys and name+birth-year keys.
-        cols["keys"] = [[k for k in keys if k not in capped] for keys in cols["keys"]]
-    table = pa.table({
-        "unique_id": pa.array(cols["unique_id"], pa.string()),
-        "schema": pa.array(cols["schema"], pa.string()),
-        "dataset": pa.array(cols["dataset"], pa.string()),
-        "display": pa.array(cols["display"], pa.string()),
-        "name": pa.array(cols["name"], pa.string()),
-        "names": pa.array(cols["names"], pa.list_(pa.string())),
-        "tokens": pa.array(cols["tokens"], pa.list_(pa.string())),
-        "symbols": pa.array(cols["symbols"], pa.list_(pa.string())),
-        "phonetic": pa.array(cols["phonetic"], pa.list_(pa.string())),
-        "sorted_name": pa.array(cols["sorted_name"], pa.string()),
-        "parts": pa.array(cols["parts"], pa.list_(pa.list_(pa.string()))),
-        "part_keys": pa.array(cols["part_keys"], pa.list_(pa.string())),
-        "part_latin": pa.array(cols["part_latin"], pa.list_(pa.string())),
-        "skeletons": pa.array(cols["skeletons"], pa.list_(pa.string())),
-        "abbrevs": pa.array(cols["abbrevs"], pa.list_(pa.string())),
-        "initials": pa.array(cols["initials"], pa.bool_()),
-        "birth_dates": pa.array(cols["birth_dates"], pa.list_(pa.string())),
-        "birth_full": pa.array(cols["birth_full"], pa.list_(pa.string())),
-        "birth_date": pa.array(cols["birth_date"], pa.string()),
-        "birth_year": pa.array(cols["birth_year"], pa.int32()),
-        "gender": pa.array(cols["gender"], pa.string()),
-        "countries": pa.array(cols["countries"], pa.list_(pa.string())),
-        "ids": pa.array(cols["ids"], pa.list_(pa.string())),
-        "numbers": pa.array(cols["numbers"], pa.list_(pa.string())),
-        "number": pa.array(cols["number"], pa.string()),
-        "address": pa.array(cols["address"], pa.string()),
-        "keys": pa.array(cols["keys"], pa.list_(pa.string())),
-    })
+    batches = [b for b in _batches(cur, workers) if b is not None]
+    table = pa.Table.from_batches(batches, schema=SCHEMA)
+    del batches
+    # A key shared by hundreds (John + Smith, or a lone "Mohammed") would pair everyone with
+    # everyone; such records still meet through their rarer keys and name+birth-year keys.
+    keys, capped = cap_keys(table["keys"], key_cap)
+    table = table.set_column(table.schema.get_field_index("keys"), "keys", keys)
     return RowsResult(table=table, records=table.num_rows, capped_keys=capped)
