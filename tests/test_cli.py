@@ -72,6 +72,7 @@ def test_resolve_judge_explain_from_the_command_line(tmp_path: Path) -> None:
     res = run("--db", db, "resolve", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "14 records → 11 entities" in res.stdout
+    assert "time: rows " in res.stdout and "scoring " in res.stdout
     res = run("--db", db, "explain", "reg-p7", "press-4", cwd=tmp_path)
     assert res.returncode == 0 and "never linked: born 11 years apart" in res.stdout
     res = run("--db", db, "judge", "reg-p7", "press-4", "maybe", cwd=tmp_path)

@@ -25,7 +25,9 @@ def build(
 
     def step(name: str, seconds: float, result: Any) -> None:
         if not json_:
-            err.print(f"{name}: done in {seconds:.1f}s", highlight=False)
+            phases = getattr(result, "phases", None) or {}
+            detail = f" ({', '.join(f'{k} {v:.1f}s' for k, v in phases.items())})" if phases else ""
+            err.print(f"{name}: done in {seconds:.1f}s{detail}", highlight=False)
 
     with _graph(db) as graph:
         with err.status("building: resolve → classify → index…"):

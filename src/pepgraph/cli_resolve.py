@@ -24,8 +24,11 @@ def resolve(
 ) -> None:
     """Cluster records of the same person or organisation across sources, languages and scripts."""
     with _graph(db) as graph:
-        with err.status("resolving: linkage rows, scoring, clustering…"):
-            result = graph.resolve(threshold=threshold, retrain=retrain)
+        labels = {"rows": "linkage rows (name analysis)", "training": "training the model",
+                  "scoring": "scoring candidate pairs", "clustering": "clustering", "writing": "writing canonical ids"}
+        with err.status("resolving: linkage rows…") as status:
+            result = graph.resolve(threshold=threshold, retrain=retrain,
+                                   phase=lambda name: status.update(f"resolving: {labels.get(name, name)}…"))
     if json_:
         _print_json(result.to_dict())
         return
@@ -34,6 +37,8 @@ def resolve(
         f"({result.model_pairs:,} model links, {result.identifier_links:,} identifier links, "
         f"{result.judged_same:,} judged same, {result.vetoed:,} vetoed) in {result.seconds:.1f}s"
     )
+    if result.phases:
+        out.print("time: " + ", ".join(f"{name} {secs:.1f}s" for name, secs in result.phases.items()), highlight=False)
     if result.trained:
         out.print("trained and stored a new model (reused by later runs; --retrain to replace it)")
     for note in result.notes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -173,13 +174,14 @@ class Graph:
         return neighbourhood(self.store, entity_id, depth=depth, limit=limit, include_minors=include_minors)
 
     # -- resolution ----------------------------------------------------------------------------
-    def resolve(self, threshold: float | None = None, retrain: bool = False, reclassify: bool = True) -> Any:
+    def resolve(self, threshold: float | None = None, retrain: bool = False, reclassify: bool = True,
+                phase: Callable[[str], None] | None = None) -> Any:
         """Cluster records of the same person or organisation; rewrites canonical ids. A store
         that was classified before is classified again, so that PEP / RCA topics follow the new
         canonical ids (``reclassify=False`` leaves that to the caller, as ``build`` does)."""
         from pepgraph.resolve import DEFAULT_THRESHOLD, resolve
 
-        result = resolve(self.store, threshold=threshold or DEFAULT_THRESHOLD, retrain=retrain)
+        result = resolve(self.store, threshold=threshold or DEFAULT_THRESHOLD, retrain=retrain, phase=phase)
         classified = "SELECT (SELECT count(*) FROM pep_roles) + (SELECT count(*) FROM build_runs)"
         if reclassify and self.store.con.execute(classified).fetchone()[0]:
             self.classify()

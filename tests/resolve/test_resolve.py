@@ -42,6 +42,16 @@ def test_resolve_links_across_sources_scripts_and_name_order(graph: Graph) -> No
     assert {"reg-p1", "san-3"} <= set(merged["referents"]) | {merged["id"]}
 
 
+def test_resolve_reports_its_phases_in_order_with_their_times(graph: Graph) -> None:
+    seen: list[str] = []
+    result = graph.resolve(phase=seen.append)
+    assert seen == ["rows", "training", "scoring", "clustering", "writing"]
+    assert list(result.phases) == seen and all(t >= 0 for t in result.phases.values())
+    assert sum(result.phases.values()) <= result.seconds + 0.01
+    again = graph.resolve(phase=None)  # the stored model: no training phase
+    assert list(again.phases) == ["rows", "scoring", "clustering", "writing"]
+
+
 def test_canonical_ids_are_stable_across_rebuilds(graph: Graph) -> None:
     graph.resolve()
     first = {e: canon(graph, e) for e in ("reg-p1", "san-3", "reg-p3", "press-1", "reg-p5")}

@@ -14,6 +14,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 from pepgraph.resolve.cluster import cluster, redirects
@@ -49,6 +50,9 @@ class ResolveResult:
     capped_keys: list[tuple[str, int]] = field(default_factory=list)
     refused: list[tuple[str, str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    #: wall seconds per phase (rows, training, scoring, clustering, writing): where a slow resolve
+    #: spends its time
+    phases: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -86,10 +90,24 @@ def _decisive_without_birth(row: dict[str, Any]) -> bool:
 
 
 def resolve(
-    store: Store, threshold: float = DEFAULT_THRESHOLD, retrain: bool = False, key_cap: int = DEFAULT_KEY_CAP
+    store: Store, threshold: float = DEFAULT_THRESHOLD, retrain: bool = False, key_cap: int = DEFAULT_KEY_CAP,
+    phase: Callable[[str], None] | None = None,
 ) -> ResolveResult:
+    """``phase`` is called with the name of each phase as it starts (for a progress display)."""
     started = time.monotonic()
     result = ResolveResult()
+    current, since = "", started
+
+    def enter(name: str) -> None:
+        nonlocal current, since
+        now = time.monotonic()
+        if current:
+            result.phases[current] = round(now - since, 2)
+        current, since = name, now
+        if phase and name:
+            phase(name)
+
+    enter("rows")
     rows = build_rows(store, key_cap=key_cap)
     result.records = rows.records
     result.capped_keys = rows.report()
@@ -104,6 +122,7 @@ def resolve(
     del rows  # the model holds its own copy of the rows; the Arrow one is no longer needed
     judged = latest(store)
     if stored is None:
+        enter("training")
         result.notes.extend(train(model, judged_same=[pair for pair, j in judged.items() if j == "same"]))
         result.trained = True
     qids = {k: [i.split(":", 1)[1] for i in v if i.startswith("wikidata:")] for k, v in ids.items()}
@@ -112,6 +131,7 @@ def resolve(
     edges: list[tuple[str, str, float, str]] = []
     kept_pairs: list[tuple[str, str, float, float, str, str]] = []
     factors = level_factors(model)
+    enter("scoring")
     for batch in predict_batches(model, REVIEW_FLOOR):
         for row in batch.to_pylist():
             a, b = sorted((row["unique_id_l"], row["unique_id_r"]))
@@ -150,10 +170,13 @@ def resolve(
             result.judged_same += 1
     result.judged_different = len(different)
 
+    enter("clustering")
     done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP)
     result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
+    enter("writing")
     result.redirects = _write(store, done.mapping, kept_pairs, model, result)
     model.close()
+    enter("")
     result.seconds = round(time.monotonic() - started, 2)
     return result
 

@@ -135,7 +135,8 @@ class Model:
         import os
         import shutil
 
-        spill = self.con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+        row = self.con.execute("SELECT current_setting('temp_directory')").fetchone()
+        spill = str(row[0]) if row else ""
         self.con.close()
         if os.path.basename(spill).startswith("pepgraph-resolve-"):  # only the directory made here
             shutil.rmtree(spill, ignore_errors=True)
@@ -165,7 +166,7 @@ def memory_limit() -> str:
     return f"{max(256, min(4096, int(total * 0.4) >> 20))}MB"
 
 
-def engine_config() -> dict[str, str]:
+def engine_config() -> dict[str, str | bool | int | float | list[str]]:
     """DuckDB settings of the linkage engine: a memory limit and a private spill directory."""
     import tempfile
 
