@@ -116,66 +116,68 @@ def resolve(
         return result
     stored = None if retrain else _stored_model(store)
     model = make_model(rows.table, stored)
-    # per record only what the vetoes and clusters need, and only where present: one dict per
-    # record of every column had taken gigabytes at a million records
-    records, ids, births = _record_facts(rows.table)
-    del rows  # the model holds its own copy of the rows; the Arrow one is no longer needed
-    judged = latest(store)
-    if stored is None:
-        enter("training")
-        result.notes.extend(train(model, judged_same=[pair for pair, j in judged.items() if j == "same"]))
-        result.trained = True
-    qids = {k: [i.split(":", 1)[1] for i in v if i.startswith("wikidata:")] for k, v in ids.items()}
-    qids = {k: v for k, v in qids.items() if v}
+    try:
+        # per record only what the vetoes and clusters need, and only where present: one dict per
+        # record of every column had taken gigabytes at a million records
+        records, ids, births = _record_facts(rows.table)
+        del rows  # the model holds its own copy of the rows; the Arrow one is no longer needed
+        judged = latest(store)
+        if stored is None:
+            enter("training")
+            result.notes.extend(train(model, judged_same=[pair for pair, j in judged.items() if j == "same"]))
+            result.trained = True
+        qids = {k: [i.split(":", 1)[1] for i in v if i.startswith("wikidata:")] for k, v in ids.items()}
+        qids = {k: v for k, v in qids.items() if v}
 
-    edges: list[tuple[str, str, float, str]] = []
-    kept_pairs: list[tuple[str, str, float, float, str, str]] = []
-    factors = level_factors(model)
-    enter("scoring")
-    for batch in predict_batches(model, REVIEW_FLOOR):
-        for row in batch.to_pylist():
-            a, b = sorted((row["unique_id_l"], row["unique_id_r"]))
-            why = _conflict(ids.get(a), ids.get(b))
-            ya, yb = births.get(a, (None,))[0], births.get(b, (None,))[0]
-            if why is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP and not _decisive_without_birth(row):
-                why = f"born {abs(ya - yb)} years apart"
-            prob = float(row["match_probability"])
-            expl = explanation(row, factors)
-            if why:
-                expl["veto"] = why
-                if prob >= threshold:
-                    result.vetoed += 1
-            elif prob >= threshold:
-                edges.append((a, b, prob, "model"))
-                result.model_pairs += 1
-            kept_pairs.append((a, b, prob, float(row["match_weight"]), "model", json.dumps(expl)))
+        edges: list[tuple[str, str, float, str]] = []
+        kept_pairs: list[tuple[str, str, float, float, str, str]] = []
+        factors = level_factors(model)
+        enter("scoring")
+        for batch in predict_batches(model, REVIEW_FLOOR):
+            for row in batch.to_pylist():
+                a, b = sorted((row["unique_id_l"], row["unique_id_r"]))
+                why = _conflict(ids.get(a), ids.get(b))
+                ya, yb = births.get(a, (None,))[0], births.get(b, (None,))[0]
+                if why is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP and not _decisive_without_birth(row):
+                    why = f"born {abs(ya - yb)} years apart"
+                prob = float(row["match_probability"])
+                expl = explanation(row, factors)
+                if why:
+                    expl["veto"] = why
+                    if prob >= threshold:
+                        result.vetoed += 1
+                elif prob >= threshold:
+                    edges.append((a, b, prob, "model"))
+                    result.model_pairs += 1
+                kept_pairs.append((a, b, prob, float(row["match_weight"]), "model", json.dumps(expl)))
 
-    id_pairs = model.con.execute(
-        """
-        WITH x AS (SELECT unique_id, unnest(ids) AS ident FROM linkage_rows WHERE ids IS NOT NULL)
-        SELECT DISTINCT least(a.unique_id, b.unique_id), greatest(a.unique_id, b.unique_id), a.ident
-        FROM x a JOIN x b ON a.ident = b.ident AND a.unique_id < b.unique_id
-        """
-    ).fetchall()
-    for a, b, ident in id_pairs:
-        if _conflict(ids.get(a), ids.get(b)) is None:
-            edges.append((a, b, 1.0, "identifier"))
-            kept_pairs.append((a, b, 1.0, 99.0, "identifier", json.dumps({"identifier": ident})))
-            result.identifier_links += 1
+        id_pairs = model.con.execute(
+            """
+            WITH x AS (SELECT unique_id, unnest(ids) AS ident FROM linkage_rows WHERE ids IS NOT NULL)
+            SELECT DISTINCT least(a.unique_id, b.unique_id), greatest(a.unique_id, b.unique_id), a.ident
+            FROM x a JOIN x b ON a.ident = b.ident AND a.unique_id < b.unique_id
+            """
+        ).fetchall()
+        for a, b, ident in id_pairs:
+            if _conflict(ids.get(a), ids.get(b)) is None:
+                edges.append((a, b, 1.0, "identifier"))
+                kept_pairs.append((a, b, 1.0, 99.0, "identifier", json.dumps({"identifier": ident})))
+                result.identifier_links += 1
 
-    different = [pair for pair, j in judged.items() if j == "different"]
-    for (a, b), j in judged.items():
-        if j == "same":
-            edges.append((a, b, 1.0, "judgement"))
-            result.judged_same += 1
-    result.judged_different = len(different)
+        different = [pair for pair, j in judged.items() if j == "different"]
+        for (a, b), j in judged.items():
+            if j == "same":
+                edges.append((a, b, 1.0, "judgement"))
+                result.judged_same += 1
+        result.judged_different = len(different)
 
-    enter("clustering")
-    done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP)
-    result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
-    enter("writing")
-    result.redirects = _write(store, done.mapping, kept_pairs, model, result)
-    model.close()
+        enter("clustering")
+        done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP)
+        result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
+        enter("writing")
+        result.redirects = _write(store, done.mapping, kept_pairs, model, result)
+    finally:
+        model.close()  # and its spill directory, whatever happened
     enter("")
     result.seconds = round(time.monotonic() - started, 2)
     return result
