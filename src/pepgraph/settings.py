@@ -33,7 +33,30 @@ API_BURST = Setting("PEPGRAPH_API_BURST", "200", "API requests one key may make 
 API_MAX_BODY = Setting("PEPGRAPH_API_MAX_BODY", "1000000", "Largest API request body, in bytes.")
 API_MAX_QUERIES = Setting("PEPGRAPH_API_MAX_QUERIES", "100", "Most queries in one /match request.")
 
-ALL = [DB, SHARED_DATA, MAX_FIELD, API_RATE, API_BURST, API_MAX_BODY, API_MAX_QUERIES]
+MEMORY = Setting(
+    "PEPGRAPH_MEMORY", None,
+    "Memory the store's DuckDB may use before it spills to disk, in DuckDB's syntax (\"8GB\"); "
+    "default 40% of RAM, at most 8 GB.",
+)
+RESOLVE_MEMORY = Setting(
+    "PEPGRAPH_RESOLVE_MEMORY", None,
+    "Memory the linkage engine (Splink's DuckDB) may use before it spills; default 40% of RAM, at most 4 GB.",
+)
+
+ALL = [DB, SHARED_DATA, MAX_FIELD, API_RATE, API_BURST, API_MAX_BODY, API_MAX_QUERIES, MEMORY, RESOLVE_MEMORY]
+
+
+def memory_limit(setting: Setting, cap_mb: int, share: float = 0.4) -> str:
+    """A DuckDB memory limit: the setting when given, else ``share`` of the machine's memory, at
+    most ``cap_mb``. DuckDB's own default (80 % of RAM) let one ingest of 12.6 million statements
+    take 7.3 GB and one resolve's training 6.9 GB; under a limit DuckDB spills to disk instead."""
+    if value := setting.get():
+        return value
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        total = 8 << 30
+    return f"{max(256, min(cap_mb, int(total * share) >> 20))}MB"
 
 
 def shared_data() -> Path | None:

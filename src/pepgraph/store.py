@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from pepgraph import settings
 from pepgraph.errors import StoreError
 
 
@@ -225,7 +226,8 @@ class Store:
         if not read_only and self.path.parent and not self.path.parent.exists():
             raise StoreError(f"{self.path}: the folder {self.path.parent} does not exist")
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = duckdb.connect(str(self.path), read_only=read_only,
+                                      config={"memory_limit": settings.memory_limit(settings.MEMORY, cap_mb=8192)})
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
         try:

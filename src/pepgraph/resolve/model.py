@@ -150,27 +150,15 @@ def _quiet_splink() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def memory_limit() -> str:
-    """How much memory the linkage engine may take before it spills to disk: ``PEPGRAPH_RESOLVE_MEMORY``
-    (DuckDB's syntax, "6GB") or else 40 % of the machine's memory, at most 4 GB. DuckDB's own
-    default, 80 %, let training alone take 6.9 GB on 164,000 records; with 2 GB it took 2.6 GB and
-    7 s more."""
-    import os
-
-    if env := os.environ.get("PEPGRAPH_RESOLVE_MEMORY"):
-        return env
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError):
-        total = 8 << 30
-    return f"{max(256, min(4096, int(total * 0.4) >> 20))}MB"
-
-
 def engine_config() -> dict[str, str | bool | int | float | list[str]]:
-    """DuckDB settings of the linkage engine: a memory limit and a private spill directory."""
+    """DuckDB settings of the linkage engine: a memory limit (``PEPGRAPH_RESOLVE_MEMORY``; DuckDB's
+    default of 80 % of RAM let training alone take 6.9 GB on 164,000 records, 2.6 GB under a 2 GB
+    limit, 7 s slower) and a private spill directory."""
     import tempfile
 
-    return {"memory_limit": memory_limit(),
+    from pepgraph import settings
+
+    return {"memory_limit": settings.memory_limit(settings.RESOLVE_MEMORY, cap_mb=4096),
             "temp_directory": tempfile.mkdtemp(prefix="pepgraph-resolve-")}
 
 
