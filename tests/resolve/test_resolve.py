@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,6 +51,29 @@ def test_resolve_reports_its_phases_in_order_with_their_times(graph: Graph) -> N
     assert sum(result.phases.values()) <= result.seconds + 0.01
     again = graph.resolve(phase=None)  # the stored model: no training phase
     assert list(again.phases) == ["rows", "scoring", "clustering", "writing"]
+
+
+def test_a_large_store_is_trained_on_a_sample_that_keeps_judged_records(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pepgraph.resolve as resolution
+
+    seen: list[int] = []
+    real = resolution.make_model
+
+    def spy(table: Any, stored: Any = None) -> Any:
+        seen.append(table.num_rows)
+        if stored is None:  # the trainer: it sees the judged records whatever the sample drew
+            assert {"reg-p4", "press-2"} <= set(table["unique_id"].to_pylist())
+        return real(table, stored)
+
+    graph.judge("reg-p4", "press-2", "same")
+    monkeypatch.setattr(resolution, "TRAIN_SAMPLE", 6)
+    monkeypatch.setattr(resolution, "make_model", spy)
+    result = graph.resolve(reclassify=False)
+    assert result.trained and any("trained on a sample of" in n and "of 14 records" in n for n in result.notes)
+    assert seen[0] in (6, 7, 8) and seen[1] == 14  # trainer on the sample, then scoring on every record
+    assert canon(graph, "reg-p4") == canon(graph, "press-2")
 
 
 def test_canonical_ids_are_stable_across_rebuilds(graph: Graph) -> None:
