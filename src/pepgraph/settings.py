@@ -40,7 +40,7 @@ MEMORY = Setting(
 )
 RESOLVE_MEMORY = Setting(
     "PEPGRAPH_RESOLVE_MEMORY", None,
-    "Memory the linkage engine (Splink's DuckDB) may use before it spills; default 40% of RAM, at most 4 GB.",
+    "Memory the linkage engine (Splink's DuckDB) may use before it spills; default 40% of RAM, at most 6 GB.",
 )
 
 ALL = [DB, SHARED_DATA, MAX_FIELD, API_RATE, API_BURST, API_MAX_BODY, API_MAX_QUERIES, MEMORY, RESOLVE_MEMORY]

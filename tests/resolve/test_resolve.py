@@ -76,6 +76,32 @@ def test_a_large_store_is_trained_on_a_sample_that_keeps_judged_records(
     assert canon(graph, "reg-p4") == canon(graph, "press-2")
 
 
+def test_a_large_store_is_linked_in_a_database_file_that_is_removed_after(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import pepgraph.resolve.model as model
+
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    monkeypatch.setattr(model, "ON_DISK_FROM", 0)
+    monkeypatch.setenv("TMPDIR", str(spill))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    opened: list[str] = []
+    real_connect = model.duckdb.connect
+
+    def connect(database: str = ":memory:", **kwargs: Any) -> Any:
+        opened.append(database)
+        return real_connect(database, **kwargs)
+
+    monkeypatch.setattr(model.duckdb, "connect", connect)
+    result = graph.resolve(reclassify=False)
+    assert opened and all(p.startswith(str(spill)) and p.endswith("linkage.duckdb") for p in opened)
+    assert result.clusters == 11 and canon(graph, "reg-p1") == canon(graph, "san-3")
+    assert list(spill.iterdir()) == []  # the engine's file and spill directory are gone
+
+
 def test_canonical_ids_are_stable_across_rebuilds(graph: Graph) -> None:
     graph.resolve()
     first = {e: canon(graph, e) for e in ("reg-p1", "san-3", "reg-p3", "press-1", "reg-p5")}

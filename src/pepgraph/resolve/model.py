@@ -150,6 +150,12 @@ def _quiet_splink() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+#: From this many linkage rows the engine's database is a file in its spill directory, not memory:
+#: table data in a file can be evicted under the memory limit. 1.64 million rows in memory (2.4 GB
+#: as Arrow) failed under a 4 GB limit with DuckDB's out-of-memory error.
+ON_DISK_FROM = 500_000
+
+
 def engine_config() -> dict[str, str | bool | int | float | list[str]]:
     """DuckDB settings of the linkage engine: a memory limit (``PEPGRAPH_RESOLVE_MEMORY``; DuckDB's
     default of 80 % of RAM let training alone take 6.9 GB on 164,000 records, 2.6 GB under a 2 GB
@@ -158,15 +164,19 @@ def engine_config() -> dict[str, str | bool | int | float | list[str]]:
 
     from pepgraph import settings
 
-    return {"memory_limit": settings.memory_limit(settings.RESOLVE_MEMORY, cap_mb=4096),
+    return {"memory_limit": settings.memory_limit(settings.RESOLVE_MEMORY, cap_mb=6144),
             "temp_directory": tempfile.mkdtemp(prefix="pepgraph-resolve-")}
 
 
 def make_model(rows: pa.Table, stored: dict[str, Any] | None = None) -> Model:
+    import os
+
     from splink import DuckDBAPI, Linker, block_on
 
     _quiet_splink()
-    con = duckdb.connect(config=engine_config())
+    config = engine_config()
+    on_disk = os.path.join(str(config["temp_directory"]), "linkage.duckdb") if rows.num_rows >= ON_DISK_FROM else ":memory:"
+    con = duckdb.connect(on_disk, config=config)
     con.register("linkage_rows_arrow", rows)
     con.execute("CREATE TABLE linkage_rows AS SELECT * FROM linkage_rows_arrow")
     con.unregister("linkage_rows_arrow")
