@@ -220,3 +220,17 @@ def test_cap_keys_drops_common_keys_and_keeps_each_rows_order() -> None:
     assert kept.to_pylist() == [["y:=li|1970"]] * (SINGLE_KEY_CAP + 1) + [[], ["d:1970-01-01"]]
     same, none = cap_keys(pa.array([["a"], ["b"]]), key_cap=5)
     assert none == {} and same.to_pylist() == [["a"], ["b"]]
+
+
+def test_a_model_that_fails_to_start_leaves_no_spill_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    import pyarrow as pa
+
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    monkeypatch.setenv("TMPDIR", str(spill))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    with pytest.raises(Exception):
+        make_model(pa.table({"unique_id": ["a"]}), {"comparisons": "not a list"})
+    assert list(spill.iterdir()) == []

@@ -170,23 +170,33 @@ def engine_config() -> dict[str, str | bool | int | float | list[str]]:
 
 def make_model(rows: pa.Table, stored: dict[str, Any] | None = None) -> Model:
     import os
+    import shutil
 
     from splink import DuckDBAPI, Linker, block_on
 
     _quiet_splink()
     config = engine_config()
     on_disk = os.path.join(str(config["temp_directory"]), "linkage.duckdb") if rows.num_rows >= ON_DISK_FROM else ":memory:"
-    con = duckdb.connect(on_disk, config=config)
-    con.register("linkage_rows_arrow", rows)
-    con.execute("CREATE TABLE linkage_rows AS SELECT * FROM linkage_rows_arrow")
-    con.unregister("linkage_rows_arrow")
-    conf = current_conditions(stored) if stored else settings()
-    conf["blocking_rules_to_generate_predictions"] = [
-        block_on("keys", arrays_to_explode=["keys"]).get_blocking_rule("duckdb").as_dict(),
-        block_on("ids", arrays_to_explode=["ids"]).get_blocking_rule("duckdb").as_dict(),
-    ]
-    linker = Linker("linkage_rows", conf, db_api=DuckDBAPI(connection=con))
-    return Model(linker=linker, con=con, trained=stored is not None)
+    try:
+        con = duckdb.connect(on_disk, config=config)
+    except BaseException:
+        shutil.rmtree(str(config["temp_directory"]), ignore_errors=True)
+        raise
+    model = Model(linker=None, con=con, trained=stored is not None)
+    try:
+        con.register("linkage_rows_arrow", rows)
+        con.execute("CREATE TABLE linkage_rows AS SELECT * FROM linkage_rows_arrow")
+        con.unregister("linkage_rows_arrow")
+        conf = current_conditions(stored) if stored else settings()
+        conf["blocking_rules_to_generate_predictions"] = [
+            block_on("keys", arrays_to_explode=["keys"]).get_blocking_rule("duckdb").as_dict(),
+            block_on("ids", arrays_to_explode=["ids"]).get_blocking_rule("duckdb").as_dict(),
+        ]
+        model.linker = Linker("linkage_rows", conf, db_api=DuckDBAPI(connection=con))
+    except BaseException:
+        model.close()  # a failed start (out of memory loading the rows) leaves no spill files
+        raise
+    return model
 
 
 def current_conditions(stored: dict[str, Any]) -> dict[str, Any]:
