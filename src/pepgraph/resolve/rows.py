@@ -5,7 +5,8 @@ parts put together), birth dates, gender, countries, and strong identifiers (Wik
 identifiers of a known scheme such as bioguide, passports with their country). Names go through
 ``pepgraph.names`` once per distinct string; the row carries the Latin form, tokens, cross-script
 symbols and phonetic keys, and the blocking keys (capped so that a very common key cannot blow up
-the number of pairs: keys over the cap are replaced by the key combined with the birth year).
+the number of pairs: keys over the cap are dropped; records still meet through their rarer keys
+and their token + birth-year keys). Rows are built in Arrow batches, on every core for large stores.
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
-from itertools import combinations
-
 import pyarrow as pa
-
 
 from pepgraph.names import NameForm, analyze
 from pepgraph.store import Store
