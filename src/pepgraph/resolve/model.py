@@ -8,10 +8,10 @@ touched only from this module.
 
 from __future__ import annotations
 
-import json
+import copy
 import math
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -121,10 +121,12 @@ def settings(prior: float = PRIOR) -> dict[str, Any]:
 
 @dataclass
 class Model:
-    """A Splink linker over the linkage rows, in its own in-memory DuckDB."""
+    """A Splink linker over the linkage rows, in its own DuckDB (in memory, or a file in its spill
+    directory from ``ON_DISK_FROM`` rows)."""
 
     linker: Any
     con: duckdb.DuckDBPyConnection
+    spill: str  # the engine's private spill directory (and database file, for large inputs)
     trained: bool = False
 
     def to_json(self) -> dict[str, Any]:
@@ -132,14 +134,10 @@ class Model:
 
     def close(self) -> None:
         """Close the engine and remove its spill directory."""
-        import os
         import shutil
 
-        row = self.con.execute("SELECT current_setting('temp_directory')").fetchone()
-        spill = str(row[0]) if row else ""
         self.con.close()
-        if os.path.basename(spill).startswith("pepgraph-resolve-"):  # only the directory made here
-            shutil.rmtree(spill, ignore_errors=True)
+        shutil.rmtree(self.spill, ignore_errors=True)
 
 
 def _quiet_splink() -> None:
@@ -156,33 +154,31 @@ def _quiet_splink() -> None:
 ON_DISK_FROM = 500_000
 
 
-def engine_config() -> dict[str, str | bool | int | float | list[str]]:
+def engine_config(spill: str) -> dict[str, str | bool | int | float | list[str]]:
     """DuckDB settings of the linkage engine: a memory limit (``PEPGRAPH_RESOLVE_MEMORY``; DuckDB's
     default of 80 % of RAM let training alone take 6.9 GB on 164,000 records, 2.6 GB under a 2 GB
-    limit, 7 s slower) and a private spill directory."""
-    import tempfile
-
+    limit, 7 s slower) and its private spill directory."""
     from pepgraph import settings
 
-    return {"memory_limit": settings.memory_limit(settings.RESOLVE_MEMORY, cap_mb=6144),
-            "temp_directory": tempfile.mkdtemp(prefix="pepgraph-resolve-")}
+    return {"memory_limit": settings.memory_limit(settings.RESOLVE_MEMORY, cap_mb=6144), "temp_directory": spill}
 
 
 def make_model(rows: pa.Table, stored: dict[str, Any] | None = None) -> Model:
     import os
     import shutil
+    import tempfile
 
     from splink import DuckDBAPI, Linker, block_on
 
     _quiet_splink()
-    config = engine_config()
-    on_disk = os.path.join(str(config["temp_directory"]), "linkage.duckdb") if rows.num_rows >= ON_DISK_FROM else ":memory:"
+    spill = tempfile.mkdtemp(prefix="pepgraph-resolve-")
+    database = os.path.join(spill, "linkage.duckdb") if rows.num_rows >= ON_DISK_FROM else ":memory:"
     try:
-        con = duckdb.connect(on_disk, config=config)
+        con = duckdb.connect(database, config=engine_config(spill))
     except BaseException:
-        shutil.rmtree(str(config["temp_directory"]), ignore_errors=True)
+        shutil.rmtree(spill, ignore_errors=True)
         raise
-    model = Model(linker=None, con=con, trained=stored is not None)
+    model = Model(linker=None, con=con, spill=spill, trained=stored is not None)
     try:
         con.register("linkage_rows_arrow", rows)
         con.execute("CREATE TABLE linkage_rows AS SELECT * FROM linkage_rows_arrow")
@@ -204,7 +200,7 @@ def current_conditions(stored: dict[str, Any]) -> dict[str, Any]:
     ``COMPARISONS``. What training learnt is m and u per level; how a level is tested is code, and
     changes with the linkage rows' columns (a model stored before ``parts`` became a list of keys
     would not run on the new rows)."""
-    conf = json.loads(json.dumps(stored))
+    conf = copy.deepcopy(stored)
     for comp in conf.get("comparisons", []):
         current = {label: sql for label, sql, _m, _u in COMPARISONS.get(comp.get("output_column_name"), [])}
         for level in comp.get("comparison_levels", []):
