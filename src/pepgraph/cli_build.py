@@ -16,7 +16,7 @@ from pepgraph.cli import DbOption, IncludeMinors, JsonOption, _graph, _print_jso
 @app.command()
 def build(
     rules: Annotated[Optional[Path], typer.Option("--rules", help="PEP rules file (default: the packaged pep/rules.yml).")] = None,
-    threshold: Annotated[Optional[float], typer.Option("--threshold", help="Resolution match probability (default 0.9).")] = None,
+    threshold: Annotated[Optional[float], typer.Option("--threshold", help="Resolution match probability (default 0.8).")] = None,
     retrain: Annotated[bool, typer.Option("--retrain", help="Train a new resolution model.")] = False,
     json_: JsonOption = False,
     db: DbOption = None,

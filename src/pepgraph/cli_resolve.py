@@ -17,7 +17,7 @@ from pepgraph.cli import DbOption, JsonOption, _graph, _print_json, app, err, ou
 
 @app.command()
 def resolve(
-    threshold: Annotated[Optional[float], typer.Option("--threshold", help="Match probability to link (default 0.9).")] = None,
+    threshold: Annotated[Optional[float], typer.Option("--threshold", help="Match probability to link (default 0.8).")] = None,
     retrain: Annotated[bool, typer.Option("--retrain", help="Train a new model instead of reusing the stored one.")] = False,
     json_: JsonOption = False,
     db: DbOption = None,

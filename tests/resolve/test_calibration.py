@@ -1,0 +1,105 @@
+"""Training's calibration steps: true pairs taken out of the sampled u, the country's u from
+namesakes, and the prior rule's recall read off the model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pepgraph import Graph
+from pepgraph.resolve.model import (
+    U_FLOOR_SHARE,
+    correct_u,
+    make_model,
+    namesake_stats,
+    prior_rule_recall,
+    settings,
+)
+from pepgraph.resolve.rows import build_rows
+
+
+def person(pid: str, name: str, **props: Any) -> dict[str, Any]:
+    return {"id": pid, "schema": "Person", "properties": {"name": [name], **{k: [v] for k, v in props.items()}}}
+
+
+def store(tmp_path: Path, entities: list[dict[str, Any]]) -> Graph:
+    graph = Graph(tmp_path / "s.duckdb")
+    path = tmp_path / "people.ftm.json"
+    path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entities), encoding="utf-8")
+    graph.ingest(path, dataset="people", format="ftm")
+    return graph
+
+
+def _levels(model: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(c["output_column_name"], lv["label_for_charts"]): lv
+            for c in model.to_json()["comparisons"] for lv in c["comparison_levels"] if not lv.get("is_null_level")}
+
+
+@pytest.fixture()
+def namesakes(tmp_path: Path) -> Graph:
+    """40 names, each held by two people born 20 years apart: 30 pairs share a country, 10 do not;
+    and 20 people with a name of their own and no birth date."""
+    people = []
+    for i in range(40):
+        name = f"Namesake{chr(97 + i % 26)}{chr(97 + i // 26)} Person{chr(97 + i % 26)}"
+        people.append(person(f"a{i}", name, birthDate="1950-01-01", nationality="fr"))
+        people.append(person(f"b{i}", name, birthDate="1970-06-01", nationality="fr" if i < 30 else "de"))
+    people += [person(f"c{i}", f"Lonely{chr(97 + i)} Undated{chr(97 + i)}") for i in range(20)]
+    graph = store(tmp_path, people)
+    yield graph
+    graph.close()
+
+
+def test_namesakes_give_the_country_u_and_the_dated_share(namesakes: Graph) -> None:
+    model = make_model(build_rows(namesakes.store).table)
+    try:
+        stats = namesake_stats(model)
+    finally:
+        model.close()
+    # namesakes born 20 years apart are two people: 30 of their 40 pairs share a country
+    assert stats["country_u"] == pytest.approx(0.75)
+    # every same-name pair has two birth dates, though a fifth of the records have none
+    assert stats["dated"] == pytest.approx(1.0)
+
+
+def test_too_few_namesakes_give_no_figures(tmp_path: Path) -> None:
+    graph = store(tmp_path, [person("x1", "Only Once", nationality="fr"), person("x2", "Also Once")])
+    model = make_model(build_rows(graph.store).table)
+    try:
+        assert namesake_stats(model) == {}
+    finally:
+        model.close()
+        graph.close()
+
+
+def test_u_loses_the_true_pairs_of_sampled_levels_only(namesakes: Graph) -> None:
+    conf = settings(prior=0.001)
+    model = make_model(build_rows(namesakes.store).table, conf)
+    try:
+        correct_u(model, sampled={("name", "same full name"), ("name", "one token shared")},
+                  namesakes={"country_u": 0.6})
+        after = _levels(model)
+    finally:
+        model.close()
+    # u 0.0005 less 0.001 x m 0.55 is below zero: the level keeps its floor
+    assert after[("name", "same full name")]["u_probability"] == pytest.approx(0.0005 * U_FLOOR_SHARE / 0.999)
+    # u 0.05 less 0.001 x m 0.01
+    assert after[("name", "one token shared")]["u_probability"] == pytest.approx((0.05 - 0.001 * 0.01) / 0.999)
+    # a level whose u was not sampled (no data for it) keeps its starting value
+    assert after[("number", "same number")]["u_probability"] == pytest.approx(0.0001)
+    # the country's u is what namesakes show, and its levels still add up to one
+    assert after[("country", "shared country")]["u_probability"] == pytest.approx(0.6)
+    assert after[("country", "else")]["u_probability"] == pytest.approx(0.4)
+
+
+def test_the_prior_rule_recall_counts_pairs_without_two_dates(namesakes: Graph) -> None:
+    model = make_model(build_rows(namesakes.store).table, settings())
+    try:
+        # m(same full name) 0.55 x m(same date, same year...) 0.92 x both dated
+        assert prior_rule_recall(model, {"dated": 0.5}) == pytest.approx(0.55 * (0.7 + 0.02 + 0.2) * 0.5)
+        assert prior_rule_recall(model, {"dated": 0.0}) == 0.05  # never below the floor
+    finally:
+        model.close()
