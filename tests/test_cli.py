@@ -53,7 +53,7 @@ def test_demo_with_the_builtin_sample(tmp_path: Path) -> None:
     db = str(tmp_path / "demo.duckdb")
     res = run("--db", db, "demo", "--sample", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
-    assert "sample_registry" in res.stdout and "resolved: 14 records → 11 entities" in res.stdout
+    assert "sample_registry" in res.stdout and "resolved: 14 records → 10 entities" in res.stdout
     again = run("--db", db, "demo", "--sample", cwd=tmp_path)
     assert again.stdout.count("unchanged, last seen updated") == 3
 
@@ -71,7 +71,7 @@ def test_resolve_judge_explain_from_the_command_line(tmp_path: Path) -> None:
     assert run("--db", db, "demo", "--sample", cwd=tmp_path).returncode == 0
     res = run("--db", db, "resolve", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
-    assert "14 records → 11 entities" in res.stdout
+    assert "14 records → 10 entities" in res.stdout
     assert "time: rows " in res.stdout and "scoring " in res.stdout
     res = run("--db", db, "explain", "reg-p7", "press-4", cwd=tmp_path)
     assert res.returncode == 0 and "never linked: born 11 years apart" in res.stdout
