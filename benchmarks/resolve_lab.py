@@ -33,7 +33,8 @@ def prep(which):
     def ingest(name, sources, truth, extra=None):
         db = OUT / f"{name}.duckdb"
         db.unlink(missing_ok=True)
-        folder = OUT / f"{name}-src"; folder.mkdir(exist_ok=True)
+        folder = OUT / f"{name}-src"
+        folder.mkdir(exist_ok=True)
         with Graph(db) as g:
             for ds, path in write_sources(sources, folder).items():
                 g.ingest(path, dataset=ds, format="ftm")
@@ -49,22 +50,26 @@ def prep(which):
     elif which == "gen":
         from pepgraph.synth import generate, SOURCES, read_truth
         data = OUT / "gen-data"
-        if data.exists(): shutil.rmtree(data)
+        if data.exists():
+            shutil.rmtree(data)
         generate(20000, data, seed=0)
-        db = OUT / "gen.duckdb"; db.unlink(missing_ok=True)
+        db = OUT / "gen.duckdb"
+        db.unlink(missing_ok=True)
         with Graph(db) as g:
             for source in SOURCES:
                 p = data / f"{source}.ftm.jsonl"
-                if p.exists(): g.ingest([p], dataset=f"synth_{source}")
+                if p.exists():
+                    g.ingest([p], dataset=f"synth_{source}")
         json.dump({"truth": read_truth(data / "truth.csv")}, open(OUT / "gen.truth.json", "w"))
     print("ok", which)
 
 
 def run(name):
     from pepgraph import Graph
+    from pepgraph.resolve import DEFAULT_THRESHOLD
     from resolve_data import pairwise, pair_recall
     tag = sys.argv[sys.argv.index("--tag") + 1] if "--tag" in sys.argv else "x"
-    src = OUT / f"{name}.duckdb"; db = OUT / f"run-{name}-{tag}.duckdb"
+    src, db = OUT / f"{name}.duckdb", OUT / f"run-{name}-{tag}.duckdb"
     shutil.copy(src, db)
     meta = json.load(open(OUT / f"{name}.truth.json"))
     truth = meta["truth"]
@@ -90,7 +95,10 @@ def run(name):
             if a not in truth or b not in truth: continue
             e = json.loads(e)
             key = tuple(e.get(c, {}).get("level", "?") for c in ("name", "birth", "country", "gender"))
-            gr = groups[key]; gr[0] += 1; gr[1] += truth[a] == truth[b]; gr[2] += p
+            group = groups[key]
+            group[0] += 1
+            group[1] += truth[a] == truth[b]
+            group[2] += p
         rows = sorted(groups.items(), key=lambda kv: -kv[1][0])[:30]
         for key, (n, same, ps) in rows:
             print(f"  {' | '.join(key):70s} {n:6d} same {same/n:.2f} model {ps/n:.2f}")
@@ -104,10 +112,13 @@ def run(name):
     if "--missed" in sys.argv:
         scored = {}
         for a, b, p, e in pairs:
-            e = json.loads(e); scored[tuple(sorted((a, b)))] = (p, tuple(e.get(c, {}).get("level", "?") for c in ("name", "birth", "country")), e.get("veto"))
+            e = json.loads(e)
+            levels = tuple(e.get(c, {}).get("level", "?") for c in ("name", "birth", "country"))
+            scored[tuple(sorted((a, b)))] = (p, levels, e.get("veto"))
         groups = defaultdict(list)
-        for rec, ident in truth.items(): groups[ident].append(rec)
-        miss = Counter(); ex = defaultdict(list)
+        for rec, ident in truth.items():
+            groups[ident].append(rec)
+        miss, ex = Counter(), defaultdict(list)
         for mem in groups.values():
             for i, a in enumerate(mem):
                 for b in mem[i+1:]:
@@ -115,14 +126,16 @@ def run(name):
                         k = tuple(sorted((a, b)))
                         if k in scored:
                             p, lv, veto = scored[k]
-                            key = ("veto " + veto) if veto else (f"p>={thr or 0.8} refused" if p >= (thr or 0.8) else " | ".join(lv))
+                            key = ("veto " + veto) if veto else (f"p>={thr or DEFAULT_THRESHOLD} refused" if p >= (thr or DEFAULT_THRESHOLD) else " | ".join(lv))
                         else:
                             key = "not scored (<0.2 or not blocked)"
-                        miss[key] += 1; ex[key].append(k)
+                        miss[key] += 1
+                        ex[key].append(k)
         for key, n in miss.most_common(25):
             print(f"  MISSED {n:6d} {key}   e.g. {ex[key][:2]}")
     with open(OUT / "log.txt", "a") as fh: fh.write(line + "\n")
-    db.unlink(); Path(str(db) + ".wal").unlink(missing_ok=True)
+    db.unlink()
+    Path(str(db) + ".wal").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -29,30 +29,29 @@ _COVERED = ("coalesce(list_bool_and(list_transform(list_filter(parts_{a}, lambda
             "lambda x: length(x[1]) >= 4 AND list_bool_or(list_transform(part_latin_{b}, "
             "lambda y: jaro_winkler_similarity(x[1], y) >= 0.88)))), true)")
 
-#: Name levels, most specific first: (label, sql condition, m, u).
-NAME_LEVELS: list[tuple[str, str, float, float]] = [
-    ("same full name", "list_has_any(names_l, names_r)", 0.55, 0.0005),
-    ("same name tokens", "len(list_intersect(tokens_l, tokens_r)) >= 2 AND "
-     "len(list_intersect(tokens_l, tokens_r)) >= least(len(tokens_l), len(tokens_r))", 0.2, 0.0008),
-    # the token-by-token test is costly: only pairs with a skeleton or symbol in common get it
-    # (part_keys and part_latin are named outside the lambdas too: Splink carries into the
-    # pair table only the columns it finds there)
-    ("similar name tokens", "least(len(parts_l), len(parts_r)) >= 2 AND "
-     "len(part_keys_l) > 0 AND len(part_keys_r) > 0 AND len(part_latin_l) > 0 AND len(part_latin_r) > 0 "
-     "AND (list_has_any(skeletons_l, skeletons_r) "
-     f"OR list_has_any(symbols_l, symbols_r)) AND ({_COVERED.format(a='l', b='r')} "
-     f"OR {_COVERED.format(a='r', b='l')})", 0.1, 0.002),
-    ("same initials", "(initials_l OR initials_r) AND list_has_any(abbrevs_l, abbrevs_r)", 0.03, 0.001),
-    ("two tokens shared", "len(list_intersect(tokens_l, tokens_r)) >= 2 OR "
-     "len(list_intersect(symbols_l, symbols_r)) >= 2", 0.04, 0.004),
-    ("sound alike", "len(list_intersect(phonetic_l, phonetic_r)) >= 2", 0.02, 0.01),
-    ("one token shared", "len(list_intersect(tokens_l, tokens_r)) >= 1", 0.01, 0.05),
-]
-
 #: name of the comparison -> [(label, sql condition or None for "else", m, u)]; a level whose
 #: label is "null" is Splink's null level.
 COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
-    "name": [("null", "name_l IS NULL OR name_r IS NULL", 0.0, 0.0), *NAME_LEVELS, ("else", None, 0.01, 0.92)],
+    "name": [
+        ("null", "name_l IS NULL OR name_r IS NULL", 0.0, 0.0),
+        ("same full name", "list_has_any(names_l, names_r)", 0.55, 0.0005),
+        ("same name tokens", "len(list_intersect(tokens_l, tokens_r)) >= 2 AND "
+         "len(list_intersect(tokens_l, tokens_r)) >= least(len(tokens_l), len(tokens_r))", 0.2, 0.0008),
+        # the token-by-token test is costly: only pairs with a skeleton or symbol in common get it
+        # (part_keys and part_latin are named outside the lambdas too: Splink carries into the
+        # pair table only the columns it finds there)
+        ("similar name tokens", "least(len(parts_l), len(parts_r)) >= 2 AND "
+         "len(part_keys_l) > 0 AND len(part_keys_r) > 0 AND len(part_latin_l) > 0 AND len(part_latin_r) > 0 "
+         "AND (list_has_any(skeletons_l, skeletons_r) "
+         f"OR list_has_any(symbols_l, symbols_r)) AND ({_COVERED.format(a='l', b='r')} "
+         f"OR {_COVERED.format(a='r', b='l')})", 0.1, 0.002),
+        ("same initials", "(initials_l OR initials_r) AND list_has_any(abbrevs_l, abbrevs_r)", 0.03, 0.001),
+        ("two tokens shared", "len(list_intersect(tokens_l, tokens_r)) >= 2 OR "
+         "len(list_intersect(symbols_l, symbols_r)) >= 2", 0.04, 0.004),
+        ("sound alike", "len(list_intersect(phonetic_l, phonetic_r)) >= 2", 0.02, 0.01),
+        ("one token shared", "len(list_intersect(tokens_l, tokens_r)) >= 1", 0.01, 0.05),
+        ("else", None, 0.01, 0.92),
+    ],
     "birth": [
         ("null", "birth_year_l IS NULL OR birth_year_r IS NULL", 0.0, 0.0),
         ("same date", "list_has_any(birth_full_l, birth_full_r)", 0.7, 0.0001),
@@ -307,7 +306,8 @@ def namesake_stats(model: Model) -> dict[str, float]:
 def prior_rule_recall(model: Model, namesakes: dict[str, float] | None = None) -> float:
     """The share of true pairs that the prior's rule (same sorted name and birth year) finds, from
     the model itself: m of an exact name, times m of the same birth year, times the chance that
-    both records have a birth year (missing dates taken as independent of matching). A fixed
+    both records of a true pair have a birth year (the share among same-name pairs from
+    ``namesake_stats``; without enough of them, the dated share squared). A fixed
     guess (0.7) had put the prior three times too low on data where a third of the records have
     no birth date: only pairs with two dates can satisfy the rule."""
     conf = model.to_json()
@@ -336,8 +336,6 @@ def correct_u(model: Model, sampled: set[tuple[str, str]] | None = None,
     EveryPolitician benchmark 3.4e-5 for "same full name, shared country", against 3.9e-5 for the
     matched share alone), which made an exact name and country weigh 250 times too little. With the
     prior p: u = (u_sampled - p * m) / (1 - p), and at least ``U_FLOOR_SHARE`` of u_sampled."""
-    from splink import DuckDBAPI, Linker
-
     conf = model.to_json()
     prior = float(conf.get("probability_two_random_records_match") or PRIOR)
     country_u = (namesakes or {}).get("country_u")
@@ -355,7 +353,7 @@ def correct_u(model: Model, sampled: set[tuple[str, str]] | None = None,
                 shared = max(levels["shared country"]["u_probability"], min(country_u, 0.99))
                 levels["shared country"]["u_probability"] = shared
                 levels["else"]["u_probability"] = 1 - shared
-    model.linker = Linker("linkage_rows", conf, db_api=DuckDBAPI(connection=model.con))
+    _relink(model, conf)
 
 
 def _present(model: Model, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -396,14 +394,19 @@ def m_from_pairs(model: Model, pairs: list[tuple[str, str]]) -> dict[str, dict[s
 
 def set_m(model: Model, m: dict[str, dict[str, float]]) -> None:
     """Put m values into the model (rebuilding the Splink linker over the same rows)."""
-    from splink import DuckDBAPI, Linker
-
     conf = model.to_json()
     for comp in conf["comparisons"]:
         values = m.get(comp["output_column_name"], {})
         for level in comp["comparison_levels"]:
             if not level.get("is_null_level") and level.get("label_for_charts") in values:
                 level["m_probability"] = values[level["label_for_charts"]]
+    _relink(model, conf)
+
+
+def _relink(model: Model, conf: dict[str, Any]) -> None:
+    """A new Splink linker over the same rows with changed settings (Splink has no setter)."""
+    from splink import DuckDBAPI, Linker
+
     model.linker = Linker("linkage_rows", conf, db_api=DuckDBAPI(connection=model.con))
 
 
