@@ -1,11 +1,21 @@
-"""The screening benchmark's peer: nomenklatura's logic-v2 scoring given candidate sets.
+"""The screening benchmark's peer: nomenklatura's logic-v2, in one of two set-ups.
 
 Runs in the peer's own virtualenv (``benchmarks/peer_setup.sh`` makes ``.venv-peer``), never in
-pepgraph's: ``benchmarks/screen.py`` starts it as a subprocess. Reads JSON lines
-``{"qid", "query": <FtM entity>, "candidates": [<FtM entity>, ...]}`` from the file given, writes
-``{"qid", "scores": [score per candidate]}`` lines to stdout, and a last line
-``{"summary": {"algorithm", "version", "queries", "pairs", "seconds"}}`` where ``seconds`` is the
-time spent in ``compare`` only (entity parsing excluded).
+pepgraph's: ``benchmarks/screen.py`` starts it as a subprocess.
+
+``peer_score.py same CANDIDATES.jsonl`` -- logic-v2 scores given candidate sets (pepgraph's):
+reads ``{"qid", "query": <FtM entity>, "candidates": [<FtM entity>, ...]}`` lines, writes
+``{"qid", "scores": [score per candidate]}`` lines.
+
+``peer_score.py own ENTITIES.jsonl QUERIES.jsonl`` -- the peer's whole query, as the issue measured
+it: 50 candidates per query from a rapidfuzz pre-selection over every indexed name
+(``process.extract`` with ``token_set_ratio`` on rapidfuzz's default processing, the best name
+of each entity, the 50 best entities), then logic-v2 on each. Reads FtM entities, and
+``{"qid", "query": <FtM entity>}`` lines; writes ``{"qid", "ids": [...], "scores": [...]}``.
+
+Both end with a line ``{"summary": {"algorithm", "version", "queries", "pairs", "seconds",
+"select_seconds"}}``: ``seconds`` is the time in ``compare`` only, ``select_seconds`` the
+pre-selection's (0 for ``same``); parsing the input is excluded from both.
 """
 
 from __future__ import annotations
@@ -14,16 +24,25 @@ import importlib.metadata
 import json
 import sys
 import time
+from typing import Any
 
 from followthemoney import model
 from nomenklatura.matching import get_algorithm
+from rapidfuzz import fuzz, process, utils
+
+ALGORITHM = "logic-v2"
+PRESELECT = 50
 
 
-def main() -> None:
-    path, name = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "logic-v2")
-    algorithm = get_algorithm(name)
-    if algorithm is None:
-        sys.exit(f"no algorithm {name!r} in nomenklatura")
+def _summary(queries: int, pairs: int, spent: float, select: float) -> str:
+    return json.dumps({"summary": {
+        "algorithm": ALGORITHM, "version": importlib.metadata.version("nomenklatura"), "queries": queries,
+        "pairs": pairs, "seconds": spent, "select_seconds": select,
+    }})
+
+
+def same(path: str) -> None:
+    algorithm = get_algorithm(ALGORITHM)
     config = algorithm.default_config()
     spent = 0.0
     queries = pairs = 0
@@ -41,10 +60,58 @@ def main() -> None:
             queries += 1
             pairs += len(candidates)
             out.write(json.dumps({"qid": item["qid"], "scores": scores}) + "\n")
-    out.write(json.dumps({"summary": {
-        "algorithm": name, "version": importlib.metadata.version("nomenklatura"), "queries": queries,
-        "pairs": pairs, "seconds": spent,
-    }}) + "\n")
+    out.write(_summary(queries, pairs, spent, 0.0) + "\n")
+
+
+def own(entities_path: str, queries_path: str) -> None:
+    algorithm = get_algorithm(ALGORITHM)
+    config = algorithm.default_config()
+    proxies: list[Any] = []
+    choices: list[str] = []
+    owner: list[int] = []
+    with open(entities_path, encoding="utf-8") as fh:
+        for line in fh:
+            proxy = model.get_proxy(json.loads(line))
+            for name in proxy.get_type_values(proxy.schema.properties["name"].type):
+                choices.append(utils.default_process(name))
+                owner.append(len(proxies))
+            proxies.append(proxy)
+    spent = select = 0.0
+    queries = pairs = 0
+    out = sys.stdout
+    with open(queries_path, encoding="utf-8") as fh:
+        for line in fh:
+            item = json.loads(line)
+            query = model.get_proxy(item["query"])
+            started = time.perf_counter()
+            best: dict[int, float] = {}
+            for name in query.get_type_values(query.schema.properties["name"].type):
+                found = process.extract(utils.default_process(name), choices, scorer=fuzz.token_set_ratio,
+                                        limit=PRESELECT * 4)
+                for _, score, i in found:
+                    e = owner[i]
+                    if score > best.get(e, -1.0):
+                        best[e] = score
+            picked = sorted(best, key=lambda e: -best[e])[:PRESELECT]
+            mid = time.perf_counter()
+            scores = [round(algorithm.compare(query, proxies[e], config).score, 4) for e in picked]
+            done = time.perf_counter()
+            select += mid - started
+            spent += done - mid
+            queries += 1
+            pairs += len(picked)
+            out.write(json.dumps({"qid": item["qid"], "ids": [proxies[e].id for e in picked], "scores": scores}) + "\n")
+    out.write(_summary(queries, pairs, spent, select) + "\n")
+
+
+def main() -> None:
+    mode = sys.argv[1] if len(sys.argv) > 1 else ""
+    if mode == "same" and len(sys.argv) == 3:
+        same(sys.argv[2])
+    elif mode == "own" and len(sys.argv) == 4:
+        own(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit("usage: peer_score.py same CANDIDATES.jsonl | own ENTITIES.jsonl QUERIES.jsonl")
 
 
 if __name__ == "__main__":

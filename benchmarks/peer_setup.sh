@@ -9,5 +9,5 @@ PYTHON="${PYTHON:-python3}"
 VENV="${PEER_VENV:-.venv-peer}"
 test -x "$VENV/bin/python" || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
-"$VENV/bin/python" -m pip install -q "nomenklatura==4.17.4"
+"$VENV/bin/python" -m pip install -q "nomenklatura==4.17.4" rapidfuzz  # rapidfuzz: the peer's own pre-selection (peer_score.py own)
 "$VENV/bin/python" -c 'import nomenklatura, importlib.metadata as m; print("peer ready:", "nomenklatura", m.version("nomenklatura"))'

@@ -46,6 +46,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,7 +56,7 @@ from normality import ascii_text  # noqa: E402
 
 from pepgraph import Graph  # noqa: E402
 from pepgraph.screen import ScreenIndex, Screener  # noqa: E402
-from pepgraph.screen.subject import subject_from_properties  # noqa: E402
+from pepgraph.screen.subject import compatible, subject_from_properties  # noqa: E402
 
 FIXTURES = ("positives_us_congress_untreated.csv", "positives_un_untreated.csv", "negatives_us.csv")
 PEER_VENV = REPO / ".venv-peer"
@@ -204,6 +205,19 @@ def recall(results: list[list[tuple[str, float, bool]]], truth: list[set[str]]) 
     return found, total, missed
 
 
+def as_ftm(idx: ScreenIndex, n: int) -> dict[str, Any]:
+    """Index entity ``n`` as an FtM entity for the peer: what the index keeps (names, birth dates,
+    countries, gender, identifiers)."""
+    e = idx.entity(n)
+    idx.load_names(e)
+    props: dict[str, list[str]] = {"name": [f.original for f in e.names]}
+    for key, values in (("birthDate", e.birth_dates), ("country", sorted(e.countries)),
+                        ("gender", sorted(e.genders)), ("idNumber", sorted(e.identifiers))):  # fmt: skip
+        if values:
+            props[key] = list(values)
+    return {"id": e.id, "schema": e.schema, "properties": props}
+
+
 def peer_candidates(screener: Screener, rows: list[dict[str, str]], qids: list[str]) -> tuple[list[dict[str, Any]], float, list[list[int]]]:
     """The candidate sets pepgraph retrieves (before its gate), as FtM for the peer; and the time
     pepgraph's scorer takes on exactly these sets (scoring only, every candidate)."""
@@ -215,16 +229,7 @@ def peer_candidates(screener: Screener, rows: list[dict[str, str]], qids: list[s
         subject = subject_from_properties("Person", props)
         ranked = screener.candidates(subject) if subject.names else []
         numbers = [n for _, n in ranked]
-        cands = []
-        for n in numbers:
-            e = idx.entity(n)
-            idx.load_names(e)
-            cprops: dict[str, list[str]] = {"name": [f.original for f in e.names]}
-            for key, values in (("birthDate", e.birth_dates), ("country", sorted(e.countries)),
-                                ("gender", sorted(e.genders)), ("idNumber", sorted(e.identifiers))):  # fmt: skip
-                if values:
-                    cprops[key] = list(values)
-            cands.append({"id": e.id, "schema": e.schema, "properties": cprops})
+        cands = [as_ftm(idx, n) for n in numbers]
         started = time.perf_counter()
         for n in numbers:
             screener.algorithm.score(subject, idx.entity(n))
@@ -234,43 +239,165 @@ def peer_candidates(screener: Screener, rows: list[dict[str, str]], qids: list[s
     return items, spent, numbers_all
 
 
-def run_peer(items: list[dict[str, Any]]) -> tuple[dict[str, list[float]], dict[str, Any]] | None:
+def _jsonl(items: Iterable[dict[str, Any]]) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as fh:
+        for item in items:
+            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+        return fh.name
+
+
+def run_peer(mode: str, *inputs: Iterable[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict[str, Any]] | None:
+    """``peer_score.py MODE FILES...`` in the peer's venv: its answer per qid and its summary."""
     python = PEER_VENV / "bin" / "python"
     if not python.exists():
         print(f"peer skipped: {PEER_VENV} is absent (run ./benchmarks/peer_setup.sh to set it up)")
         return None
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as fh:
-        for item in items:
-            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
-        path = fh.name
+    paths = [_jsonl(items) for items in inputs]
     try:
-        proc = subprocess.run([str(python), str(REPO / "benchmarks" / "peer_score.py"), path, "logic-v2"],
+        proc = subprocess.run([str(python), str(REPO / "benchmarks" / "peer_score.py"), mode, *paths],
                               capture_output=True, text=True)
     finally:
-        os.unlink(path)
+        for path in paths:
+            os.unlink(path)
     if proc.returncode != 0:
         print(f"peer failed (exit {proc.returncode}): {proc.stderr.strip().splitlines()[-1:]}")
         return None
-    scores: dict[str, list[float]] = {}
+    answers: dict[str, dict[str, Any]] = {}
     summary: dict[str, Any] = {}
     for line in proc.stdout.splitlines():
         data = json.loads(line)
         if "summary" in data:
             summary = data["summary"]
         else:
-            scores[data["qid"]] = data["scores"]
-    return scores, summary
-
-
-def _children_cpu() -> float:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+            answers[data["qid"]] = data
+    return answers, summary
 
 
 def pct(a: int, b: int) -> str:
     return f"{100 * a / b:.2f} % ({a:,}/{b:,})" if b else "n/a"
+
+
+def run_peers(args: argparse.Namespace, report: dict[str, Any], index_file: Path, congress: list[dict[str, str]],
+              un: list[dict[str, str]], negatives: list[dict[str, str]], truth_congress: list[set[str]],
+              truth_un: list[set[str]], out_n: list[list[tuple[str, float, bool]]]) -> None:
+    """logic-v2 in two set-ups, beside pepgraph: scoring pepgraph's candidate sets ("same"), and
+    its whole query as the issue measured it, 50 candidates from a rapidfuzz pre-selection over
+    every indexed name ("own"). Accuracy on the same rows; speeds per core."""
+    n_peer = min(len(negatives), args.peer_negatives)
+    rows = congress + un + negatives[:n_peer]
+    qids = [f"c{i}" for i in range(len(congress))] + [f"u{i}" for i in range(len(un))] + [f"n{i}" for i in range(n_peer)]
+    screener = Screener(ScreenIndex(index_file))
+    items, ours_scoring, _ = peer_candidates(screener, rows, qids)
+    tc, tu = sum(1 for w in truth_congress if w), sum(1 for w in truth_un if w)
+
+    def metrics(answers: dict[str, dict[str, Any]], ids: dict[str, list[str]]) -> dict[str, list[int]]:
+        def hit(qid: str, want: set[str]) -> bool:
+            return any(cid in want and sc >= THRESHOLD for cid, sc in zip(ids[qid], answers[qid]["scores"]))
+
+        return {
+            "congress_recall": [sum(1 for i, w in enumerate(truth_congress) if w and hit(f"c{i}", w)), tc],
+            "un_recall": [sum(1 for i, w in enumerate(truth_un) if w and hit(f"u{i}", w)), tu],
+            "false_positives": [sum(1 for i in range(n_peer) if any(sc >= THRESHOLD for sc in answers[f"n{i}"]["scores"])),
+                                n_peer],
+        }
+
+    ours = report["ours"]
+    columns: dict[str, dict[str, Any]] = {"pepgraph-v1": {
+        "congress_recall": ours["congress_recall"][:2], "un_recall": ours["un_recall"][:2],
+        "false_positives": [sum(1 for hits in out_n[:n_peer] if any(m for _, _, m in hits)), n_peer],
+        "scoring_qps": round(len(items) / ours_scoring, 1), "end_to_end_qps": ours["in_process_qps_cpu"],
+    }}
+    print(f"\npeer: nomenklatura logic-v2 on pepgraph's candidate sets ({len(items):,} queries, "
+          f"{sum(len(i['candidates']) for i in items):,} pairs) …", flush=True)
+    same = run_peer("same", items)
+    if same is not None:
+        answers, summary = same
+        ids = {it["qid"]: [c["id"] for c in it["candidates"]] for it in items}
+        columns["logic-v2, pepgraph's candidates"] = {
+            **metrics(answers, ids), "version": summary["version"], "pairs": summary["pairs"],
+            "scoring_qps": round(summary["queries"] / summary["seconds"], 1), "end_to_end_qps": None,
+        }
+    if not args.no_peer_own and same is not None:
+        idx = screener.index
+        entities = [as_ftm(idx, n) for n in range(idx.size) if compatible("Person", idx.entity(n).schema)]
+        queries = [{"qid": it["qid"], "query": it["query"]} for it in items]
+        print(f"peer: logic-v2 on its own 50 candidates from a rapidfuzz pre-selection over {len(entities):,} "
+              f"entities ({len(queries):,} queries) …", flush=True)
+        own = run_peer("own", entities, queries)
+        if own is not None:
+            answers, summary = own
+            ids = {qid: a["ids"] for qid, a in answers.items()}
+            columns["logic-v2, own 50 candidates"] = {
+                **metrics(answers, ids), "version": summary["version"], "pairs": summary["pairs"],
+                "scoring_qps": round(summary["queries"] / summary["seconds"], 1),
+                "end_to_end_qps": round(summary["queries"] / (summary["seconds"] + summary["select_seconds"]), 1),
+            }
+    report["peer"] = columns
+    names = list(columns)
+    print(f"{'':26}" + "".join(f"{n:>34}" for n in names))
+    for label, key in (("congress recall", "congress_recall"), ("UN recall", "un_recall"),
+                       (f"false positives (first {n_peer:,})", "false_positives")):  # fmt: skip
+        print(f"{label:26}" + "".join(f"{pct(*columns[n][key]):>34}" for n in names))
+    for label, key in (("scoring, queries/s", "scoring_qps"), ("end to end, queries/s", "end_to_end_qps")):
+        print(f"{label:26}" + "".join(f"{columns[n][key]:>34,.1f}" if columns[n][key] else f"{'-':>34}" for n in names))
+    ours_e2e = columns["pepgraph-v1"]["end_to_end_qps"]
+    for n in names[1:]:
+        c = columns[n]
+        line = f"ratio against {n}: scoring {columns['pepgraph-v1']['scoring_qps'] / c['scoring_qps']:,.1f}×, " \
+               f"pepgraph end to end / its scoring {ours_e2e / c['scoring_qps']:,.1f}×"
+        if c["end_to_end_qps"]:
+            line += f", end to end / end to end {ours_e2e / c['end_to_end_qps']:,.1f}×"
+        print(line)
+
+
+def write_recombined(negatives: list[dict[str, str]], path: Path, n: int, seed: int = 7) -> None:
+    """``n`` distinct queries for a long batch: the negatives' given names, surnames, birth dates,
+    genders and nationalities recombined at random (seeded), no full name twice, so that no
+    query is answered from a cache. Like the negatives, they are people on no list."""
+    import random
+
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["full_name", "date_of_birth", "nationality", "gender"])
+        writer.writeheader()
+        while len(seen) < n:
+            a, b, c = rng.choice(negatives), rng.choice(negatives), rng.choice(negatives)
+            name = f"{a['first_name']} {b['last_name']}"
+            if name in seen or not a["first_name"] or not b["last_name"]:
+                continue
+            seen.add(name)
+            writer.writerow({"full_name": name, "date_of_birth": c["date_of_birth"], "nationality": c["nationality"],
+                             "gender": a["gender"]})
+
+
+def run_cli_batch(db: Path, inp: Path, out: Path, workers: int) -> dict[str, Any]:
+    """``pepgraph screen --batch`` as a user runs it, in its own process: the wall clock from the
+    command's start (interpreter, imports and rigour's tagger build included) to its exit. CPU:
+    the command's own (``RUSAGE_CHILDREN``) plus its workers' as they report it
+    (``cpu_seconds``); the fork server's one-off tagger build is in the wall clock only."""
+    import resource
+
+    cli = Path(sys.executable).with_name("pepgraph")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run([str(cli), "--db", str(db), "screen", "--batch", str(inp), "--out", str(out),
+                           "--workers", str(workers), "--restart", "--json"], capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"pepgraph screen --batch failed: {proc.stderr.strip()[-500:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(proc.stdout)
+    own = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    cpu = own + (result["cpu_seconds"] if workers > 1 else 0.0)
+    n = result["queries"]
+    row = {"queries": n, "wall_seconds": round(wall, 2), "screening_seconds": result["seconds"],
+           "qps": round(n / wall, 1), "per_core": round(n / wall / workers, 1),
+           "steady_per_core": round(n / result["seconds"] / workers, 1), "per_cpu_second": round(n / cpu, 1)}
+    print(f"batch CLI, CSV → CSV, {workers} process(es): {n:,} queries in {wall:.1f}s from the command's start = "
+          f"{row['qps']:,.0f} queries/s ({row['per_core']:,.0f} per core; {row['steady_per_core']:,.0f} per core "
+          f"without the interpreter's start and imports; {row['per_cpu_second']:,.0f} per CPU-second)")
+    return row
 
 
 def main() -> None:
@@ -280,7 +407,10 @@ def main() -> None:
     parser.add_argument("--negatives", type=int, default=None, help="only the first N negatives")
     parser.add_argument("--peer-negatives", type=int, default=2000, help="negatives the peer scores")
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--no-peer-own", action="store_true", help="skip the peer's own pre-selection run")
     parser.add_argument("--no-batch", action="store_true")
+    parser.add_argument("--batch-rows", type=int, default=200_000,
+                        help="also a batch of this many recombined distinct queries on 2 processes (0: skip)")
     parser.add_argument("--json", type=Path, default=REPO / "artifacts" / "screen-bench.json")
     args = parser.parse_args()
     data = shared_data()
@@ -348,50 +478,15 @@ def main() -> None:
                 writer.writeheader()
                 writer.writerows(negatives)
             report["batch"] = {}
-            with Graph(args.db, read_only=True) as graph:
-                for workers in (1, 2):
-                    cpu0 = time.process_time() + _children_cpu()
-                    result = graph.screen_batch(inp, Path(tmp) / f"out{workers}.csv", workers=workers, resume=False)
-                    cpu = time.process_time() + _children_cpu() - cpu0
-                    per_core = result.rate / workers
-                    report["batch"][workers] = {"qps": round(result.rate, 1), "per_core": round(per_core, 1),
-                                                "seconds": result.seconds, "per_cpu_second": round(result.queries / cpu, 1)}
-                    print(f"batch CSV → CSV, {workers} process(es): {result.queries:,} queries in {result.seconds}s = "
-                          f"{result.rate:,.0f} queries/s ({per_core:,.0f} per core, start-up included; "
-                          f"{result.queries / cpu:,.0f} per CPU-second)")
+            for workers in (1, 2):
+                report["batch"][workers] = run_cli_batch(args.db, inp, Path(tmp) / f"out{workers}.csv", workers)
+            if args.batch_rows:  # a longer file: how the fixed start-up amortises
+                big = Path(tmp) / "recombined.csv"
+                write_recombined(negatives, big, args.batch_rows)
+                report["batch"][f"2x{args.batch_rows}"] = run_cli_batch(args.db, big, Path(tmp) / "big.csv", 2)
 
     if not args.no_peer:
-        rows = congress + un + negatives[: args.peer_negatives]
-        qids = [f"c{i}" for i in range(len(congress))] + [f"u{i}" for i in range(len(un))] + \
-               [f"n{i}" for i in range(min(len(negatives), args.peer_negatives))]
-        items, ours_scoring, numbers = peer_candidates(Screener(ScreenIndex(index_file)), rows, qids)
-        print(f"\npeer: nomenklatura logic-v2 on the same candidate sets ({len(items):,} queries, "
-              f"{sum(len(i['candidates']) for i in items):,} pairs) …", flush=True)
-        peer = run_peer(items)
-        if peer is not None:
-            scores, summary = peer
-            ids = {it["qid"]: [c["id"] for c in it["candidates"]] for it in items}
-
-            def peer_hit(qid: str, want: set[str]) -> bool:
-                return any(cid in want and s >= THRESHOLD for cid, s in zip(ids[qid], scores[qid]))
-
-            pc = sum(1 for i, w in enumerate(truth_congress) if w and peer_hit(f"c{i}", w))
-            pu = sum(1 for i, w in enumerate(truth_un) if w and peer_hit(f"u{i}", w))
-            n_peer = min(len(negatives), args.peer_negatives)
-            pfp = sum(1 for i in range(n_peer) if any(s >= THRESHOLD for s in scores[f"n{i}"]))
-            ofp = sum(1 for hits in out_n[:n_peer] if any(m for _, _, m in hits))
-            peer_qps = summary["queries"] / summary["seconds"]
-            ours_qps = len(items) / ours_scoring
-            report["peer"] = {**summary, "congress_recall": [pc, tc], "un_recall": [pu, tu], "false_positives": [pfp, n_peer],
-                              "scoring_qps": round(peer_qps, 1), "ours_scoring_qps": round(ours_qps, 1)}
-            print(f"{'':24}{'pepgraph-v1':>26}{'logic-v2 ' + summary['version']:>26}")
-            print(f"{'congress recall':24}{pct(fc, tc):>26}{pct(pc, tc):>26}")
-            print(f"{'UN recall':24}{pct(fu, tu):>26}{pct(pu, tu):>26}")
-            print(f"{'false positives':24}{pct(ofp, n_peer):>26}{pct(pfp, n_peer):>26}")
-            print(f"{'scoring, queries/s':24}{ours_qps:>26,.0f}{peer_qps:>26,.1f}")
-            print(f"speed ratio (scoring the same candidate sets, one core): {ours_qps / peer_qps:,.0f}×; "
-                  f"pepgraph end to end {report['ours']['in_process_qps']:,.0f} queries/s = "
-                  f"{report['ours']['in_process_qps'] / peer_qps:,.0f}× logic-v2's scoring alone")
+        run_peers(args, report, index_file, congress, un, negatives, truth_congress, truth_un, out_n)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
     print(f"\nfull results (with every miss) in {args.json}")

@@ -63,6 +63,28 @@ def test_processes_give_the_same_output(graph: Graph, tmp_path: Path) -> None:
     result = graph.screen_batch(inp, tmp_path / "two.csv", workers=2)
     assert result.workers == 2
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    assert result.cpu_seconds > 0  # the workers report their CPU time
+
+
+def test_workers_come_from_a_warmed_fork_server() -> None:
+    """rigour builds its name tagger in the fork server once, not in every worker."""
+    import multiprocessing
+
+    from pepgraph.screen.batch import _worker_context
+
+    ctx = _worker_context()
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        assert ctx.get_start_method() == "spawn"
+        return
+    assert ctx.get_start_method() == "forkserver"
+    with ctx.Pool(1) as pool:  # a worker forked from the server already holds the warmed module
+        assert pool.apply(_warmed_here)
+
+
+def _warmed_here() -> bool:
+    import sys
+
+    return "pepgraph.screen.warm" in sys.modules
 
 
 def test_interrupted_batch_resumes(graph: Graph, tmp_path: Path) -> None:

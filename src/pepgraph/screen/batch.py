@@ -74,6 +74,9 @@ class BatchResult:
     seconds: float = 0.0
     workers: int = 1
     columns: list[str] = field(default_factory=list)
+    #: CPU seconds the screening processes used (each worker's whole life, this process's own
+    #: when it screens itself; not the fork server's one-off name-tagger build).
+    cpu_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -244,7 +247,7 @@ def _init(index_file: str, algorithm: str | None, options: dict[str, Any], own_p
         freeze_after_full_collections()  # full collections walk only what is new (pepgraph.gcpolicy)
 
 
-def _run_chunk(chunk: list[Query]) -> tuple[list[list[str]], int]:
+def _run_chunk(chunk: list[Query]) -> tuple[list[list[str]], int, tuple[int, float]]:
     screener: Screener = _WORKER["screener"]
     opts = _WORKER["options"]
     out: list[list[str]] = []
@@ -267,7 +270,19 @@ def _run_chunk(chunk: list[Query]) -> tuple[list[list[str]], int]:
         for h in hits:
             out.append([q.row, h.entity.id or "", h.entity.caption, f"{h.scored.score:.4f}",
                         "true" if h.match else "false", ";".join(h.entity.topics), h.scored.explanation(), *q.own])
-    return out, matched
+    return out, matched, (os.getpid(), time.process_time())
+
+
+def _worker_context() -> Any:
+    """Where workers come from: a fork server that has built rigour's name tagger once
+    (``pepgraph.screen.warm``), so that each worker does not spend seconds building its own; a
+    fresh interpreter per worker (``spawn``) where there is no fork server (Windows). Never a
+    plain ``fork`` of the caller, which may hold DuckDB's threads."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["pepgraph.screen.warm"])
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 def _chunks(queries: Iterator[Query], size: int) -> Iterator[list[Query]]:
@@ -359,26 +374,32 @@ def run_batch(
             if progress:
                 progress(result.queries, None)
 
+        cpu: dict[int, float] = {}  # worker pid -> its CPU time at its latest chunk
         if workers == 1:
+            cpu0 = time.process_time()
             _init(str(index_file), algorithm, options, own_process=False)
             for part in _chunks(pending_iter, chunk):
-                rows, matched = _run_chunk(part)
+                rows, matched, _ = _run_chunk(part)
                 write(rows, matched, len(part))
+            cpu[os.getpid()] = time.process_time() - cpu0
         else:
-            ctx = multiprocessing.get_context("spawn")
+            ctx = _worker_context()
             with ctx.Pool(workers, initializer=_init, initargs=(str(index_file), algorithm, options)) as pool:
                 window: deque[tuple[Any, int]] = deque()
                 for part in _chunks(pending_iter, chunk):
                     window.append((pool.apply_async(_run_chunk, (part,)), len(part)))
                     while len(window) >= 2 * workers:
                         res, n = window.popleft()
-                        rows, matched = res.get()
+                        rows, matched, (pid, used) = res.get()
+                        cpu[pid] = used
                         write(rows, matched, n)
                 while window:
                     res, n = window.popleft()
-                    rows, matched = res.get()
+                    rows, matched, (pid, used) = res.get()
+                    cpu[pid] = used
                     write(rows, matched, n)
         text.detach()
     state_file.unlink(missing_ok=True)
     result.seconds = round(time.perf_counter() - started, 2)
+    result.cpu_seconds = round(sum(cpu.values()), 2)
     return result
