@@ -26,11 +26,13 @@ Truth, defined without the scorer:
 Metrics: recall = the share of resolvable positives whose intended person comes back with
 ``match`` (score >= 0.7, among the 5 results); false-positive rate = the share of negatives with
 any ``match``; speed = single in-process queries (p50 / p95 latency, queries/s on one core, end
-to end from the raw row) and the batch CLI path (``Graph.screen_batch``: CSV in, CSV out, one
-and two processes). The peer, nomenklatura 4.17.4's logic-v2 (``benchmarks/peer_setup.sh``),
-runs in its own venv as a subprocess and scores the same candidate sets pepgraph retrieves (its
-speed is scoring only, its candidate generation not counted); skipped with a message when the
-peer venv is absent.
+to end from the raw row) and ``pepgraph screen --batch`` run as a command (CSV in, CSV out, one
+and two processes, timed from the command's start; ``--batch-rows`` more distinct queries on two
+processes to show the start-up amortised). The peer, nomenklatura 4.17.4's logic-v2
+(``benchmarks/peer_setup.sh``), runs in its own venv as a subprocess twice: scoring the same
+candidate sets pepgraph retrieves, and its whole query as the issue measured it (50 candidates
+from a rapidfuzz pre-selection, then scoring); skipped with a message when the peer venv is
+absent.
 """
 
 from __future__ import annotations
@@ -45,8 +47,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
@@ -218,11 +220,11 @@ def as_ftm(idx: ScreenIndex, n: int) -> dict[str, Any]:
     return {"id": e.id, "schema": e.schema, "properties": props}
 
 
-def peer_candidates(screener: Screener, rows: list[dict[str, str]], qids: list[str]) -> tuple[list[dict[str, Any]], float, list[list[int]]]:
+def peer_candidates(screener: Screener, rows: list[dict[str, str]], qids: list[str]) -> tuple[list[dict[str, Any]], float]:
     """The candidate sets pepgraph retrieves (before its gate), as FtM for the peer; and the time
     pepgraph's scorer takes on exactly these sets (scoring only, every candidate)."""
     idx = screener.index
-    items, numbers_all = [], []
+    items = []
     spent = 0.0
     for qid, row in zip(qids, rows):
         props = query_props(row)
@@ -235,8 +237,7 @@ def peer_candidates(screener: Screener, rows: list[dict[str, str]], qids: list[s
             screener.algorithm.score(subject, idx.entity(n))
         spent += time.perf_counter() - started
         items.append({"qid": qid, "query": {"id": qid, "schema": "Person", "properties": props}, "candidates": cands})
-        numbers_all.append(numbers)
-    return items, spent, numbers_all
+    return items, spent
 
 
 def _jsonl(items: Iterable[dict[str, Any]]) -> str:
@@ -287,7 +288,7 @@ def run_peers(args: argparse.Namespace, report: dict[str, Any], index_file: Path
     rows = congress + un + negatives[:n_peer]
     qids = [f"c{i}" for i in range(len(congress))] + [f"u{i}" for i in range(len(un))] + [f"n{i}" for i in range(n_peer)]
     screener = Screener(ScreenIndex(index_file))
-    items, ours_scoring, _ = peer_candidates(screener, rows, qids)
+    items, ours_scoring = peer_candidates(screener, rows, qids)
     tc, tu = sum(1 for w in truth_congress if w), sum(1 for w in truth_un if w)
 
     def metrics(answers: dict[str, dict[str, Any]], ids: dict[str, list[str]]) -> dict[str, list[int]]:

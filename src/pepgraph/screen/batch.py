@@ -386,18 +386,19 @@ def run_batch(
             ctx = _worker_context()
             with ctx.Pool(workers, initializer=_init, initargs=(str(index_file), algorithm, options)) as pool:
                 window: deque[tuple[Any, int]] = deque()
-                for part in _chunks(pending_iter, chunk):
-                    window.append((pool.apply_async(_run_chunk, (part,)), len(part)))
-                    while len(window) >= 2 * workers:
-                        res, n = window.popleft()
-                        rows, matched, (pid, used) = res.get()
-                        cpu[pid] = used
-                        write(rows, matched, n)
-                while window:
+
+                def collect() -> None:  # the oldest chunk in flight, written in input order
                     res, n = window.popleft()
                     rows, matched, (pid, used) = res.get()
                     cpu[pid] = used
                     write(rows, matched, n)
+
+                for part in _chunks(pending_iter, chunk):
+                    window.append((pool.apply_async(_run_chunk, (part,)), len(part)))
+                    while len(window) >= 2 * workers:
+                        collect()
+                while window:
+                    collect()
         text.detach()
     state_file.unlink(missing_ok=True)
     result.seconds = round(time.perf_counter() - started, 2)
