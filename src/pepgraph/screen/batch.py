@@ -242,9 +242,9 @@ def _init(index_file: str, algorithm: str | None, options: dict[str, Any], own_p
     _WORKER["screener"] = Screener(ScreenIndex(index_file), algorithm)
     _WORKER["options"] = options
     if own_process:  # a worker of ours; never change the GC of a caller's process
-        from pepgraph.gcpolicy import freeze_after_full_collections
+        from pepgraph.gcpolicy import freeze_after_collections
 
-        freeze_after_full_collections()  # full collections walk only what is new (pepgraph.gcpolicy)
+        freeze_after_collections()  # collections walk only what is new (pepgraph.gcpolicy)
 
 
 def _run_chunk(chunk: list[Query]) -> tuple[list[list[str]], int, tuple[int, float]]:
