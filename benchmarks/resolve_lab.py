@@ -133,9 +133,48 @@ def run(name):
                         ex[key].append(k)
         for key, n in miss.most_common(25):
             print(f"  MISSED {n:6d} {key}   e.g. {ex[key][:2]}")
+    if "--false" in sys.argv:
+        # the edges at or above the threshold that join two different people, by level, with the
+        # false cluster pairs they bring (one wrong edge between a 3- and a 2-record cluster is 6)
+        cut = thr or DEFAULT_THRESHOLD
+        size = Counter(mapping.values())
+        edges, shown = defaultdict(lambda: [0, 0]), defaultdict(list)
+        for a, b, p, e in pairs:
+            if p < cut or a not in truth or b not in truth or truth[a] == truth[b]:
+                continue
+            if mapping.get(a) != mapping.get(b):
+                continue  # cut by a constraint
+            e = json.loads(e)
+            key = " | ".join(e.get(c, {}).get("level", "?") for c in ("name", "birth", "country", "gender"))
+            edges[key][0] += 1
+            edges[key][1] += size[mapping[a]]
+            shown[key].append((a, b, round(p, 3)))
+        with Graph(OUT / f"{name}.duckdb", read_only=True) as g:
+            names = dict(g.store.con.execute("SELECT entity_id, string_agg(DISTINCT value, ' / ') FROM statements "
+                                             "WHERE prop IN ('name', 'birthDate', 'nationality', 'country') GROUP BY entity_id").fetchall())
+        for key, (n, members) in sorted(edges.items(), key=lambda kv: -kv[1][0])[:15]:
+            print(f"  FALSE EDGES {n:5d} (cluster records {members}) {key}")
+            for a, b, p in shown[key][:3]:
+                print(f"      {p}  {names.get(a, a)}  <>  {names.get(b, b)}")
+    if "--mapping" in sys.argv:  # the clusters, for analysis
+        json.dump(mapping, open(OUT / f"mapping-{tag}.json", "w"))
+    if "--dump" in sys.argv:  # every scored pair at one combination of levels, for analysis
+        want = sys.argv[sys.argv.index("--dump") + 1]
+        with Graph(OUT / f"{name}.duckdb", read_only=True) as g:
+            names = defaultdict(list)
+            for k, v in g.store.con.execute("SELECT entity_id, value FROM statements WHERE prop IN ('name', 'alias')").fetchall():
+                names[k].append(v)
+        with open(OUT / f"dump-{tag}.jsonl", "w") as fh:
+            for a, b, p, e in pairs:
+                e = json.loads(e)
+                key = " | ".join(e.get(c, {}).get("level", "?") for c in ("name", "birth", "country", "gender"))
+                if key == want and a in truth and b in truth:
+                    fh.write(json.dumps({"a": a, "b": b, "p": p, "same": truth[a] == truth[b], "linked": mapping.get(a) == mapping.get(b),
+                                         "na": names[a], "nb": names[b]}, ensure_ascii=False) + "\n")
     with open(OUT / "log.txt", "a") as fh: fh.write(line + "\n")
-    db.unlink()
-    Path(str(db) + ".wal").unlink(missing_ok=True)
+    if "--keep" not in sys.argv:
+        db.unlink()
+        Path(str(db) + ".wal").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -49,9 +49,13 @@ def resolve(
     for a, b, why in result.refused[:10]:
         err.print(f"not merged {a} + {b}: {why}", highlight=False)
     if len(result.refused) > 10:
-        capped = sum(1 for r in result.refused if "cap" in r[2])
+        capped = sum(1 for r in result.refused if "(cap " in r[2])
+        judged = sum(1 for r in result.refused if r[2].startswith("judged different"))
+        unsure = sum(1 for r in result.refused if r[2].startswith("ambiguous"))
         err.print(f"... {len(result.refused):,} links refused in all ({capped:,} by the cluster-size cap, "
-                  f"{len(result.refused) - capped:,} by 'different' judgements)", highlight=False)
+                  f"{judged:,} by 'different' judgements, {unsure:,} records ambiguous between two people, "
+                  f"{len(result.refused) - capped - judged - unsure:,} by birth dates or countries "
+                  "across a cluster)", highlight=False)
     if result.redirects:
         out.print(f"{result.redirects:,} canonical ids changed; the old ids redirect to the new ones")
 

@@ -36,6 +36,7 @@ LATIN = [
     ("ウラジーミル・プーチン", "urajimiru puchin"),
     ("弗拉基米尔·普京", "fulajimier pujing"),
     ("नरेन्द्र मोदी", "narendra modi"),  # combining vowel signs survive tokenising
+    ("आनन्द प्रसाद पोखरेल", "ananda prasad pokharel"),  # no final inherent vowel after a bare consonant: "pokharel", not "pokharela"
     ("ג'וליאן אסאנג'", "jwlyn snj"),  # geresh: ג' is j
 ]
 

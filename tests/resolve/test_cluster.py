@@ -110,3 +110,34 @@ def test_dates_compatible() -> None:
     assert dates_compatible("1955-03-09", "1956-03-09")  # the year one off
     assert not dates_compatible("1955-03-09", "1957-03-09")
     assert not dates_compatible("1946-07-20", "1946-08-28")
+
+
+def test_a_record_without_a_country_does_not_bridge_two_countries() -> None:
+    # b has no country: linked to a (gb) strongly and to c (am) far more weakly, it joins a only
+    edges = [("a", "b", 0.99, "model"), ("b", "c", 0.9, "model")]
+    done = cluster(["a", "b", "c"], edges, [], {}, countries={"a": ["gb"], "c": ["am"]})
+    assert done.mapping["a"] == done.mapping["b"] != done.mapping["c"]
+    assert any("through a record without a country" in why for _, _, why in done.refused)
+    # two records of different countries linked directly are the model's call (dual nationals)
+    direct = cluster(["a", "c"], [("a", "c", 0.99, "model")], [], {}, countries={"a": ["gb"], "c": ["am"]})
+    assert direct.mapping["a"] == direct.mapping["c"]
+    # a shared country anywhere on both sides lets the bridge through
+    shared = cluster(["a", "b", "c"], edges, [], {}, countries={"a": ["gb"], "c": ["am", "gb"]})
+    assert shared.mapping["a"] == shared.mapping["b"] == shared.mapping["c"]
+
+
+def test_a_record_as_close_to_two_people_joins_neither() -> None:
+    # "PICKTHALL, Colin" with no country and no date, equally like two namesakes kept apart
+    edges = [("a", "b", 0.955, "model"), ("b", "c", 0.955, "model"), ("a", "d", 0.99, "model")]
+    done = cluster(["a", "b", "c", "d"], edges, [], {}, countries={"a": ["gb"], "c": ["am"]})
+    assert len({done.mapping[x] for x in "abc"}) == 3
+    assert done.mapping["a"] == done.mapping["d"]  # the other links stay
+    assert any(why.startswith("ambiguous: b") for _, _, why in done.refused)
+    # the same between two birth dates
+    births = {"a": (1946, ["1946-08-28"]), "c": (1979, ["1979-12-10"])}
+    dated = cluster(["a", "b", "c"], edges[:2], [], {}, births=births)
+    assert len({dated.mapping[x] for x in "abc"}) == 3
+    # a judgement still joins an ambiguous record
+    judged = cluster(["a", "b", "c"], [*edges[:2], ("a", "b", 1.0, "judgement")], [], {},
+                     countries={"a": ["gb"], "c": ["am"]})
+    assert judged.mapping["a"] == judged.mapping["b"] != judged.mapping["c"]

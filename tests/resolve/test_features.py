@@ -68,6 +68,13 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
         person("fr2", "DHUCICQ, Nicolas"),
         person("gr1", "Athanasios Oikonomou"),
         person("gr2", "Athanasios Gkoluinopoulos"),
+        person("cn1", "张庆黎"),
+        person("cn2", "张庆伟"),
+        person("cz1", "Zdeněk Vorlíček"),
+        person("cz2", "Zdeněk Vlček"),
+        person("kp1", "Ri Kwang"),
+        person("kp2", "KWANG-CHOL, Ri"),
+        person("kp3", "Kwang Ri"),
     ]})
     try:
         assert _levels(graph, "kg1", "kg2")["name"] == "similar name tokens"
@@ -75,6 +82,13 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
         assert _levels(graph, "fr1", "fr2")["name"] == "similar name tokens"
         # one token in common and one different is not a similar name, however alike the strings
         assert _levels(graph, "gr1", "gr2")["name"] in ("one token shared", "else")
+        # a consonant skeleton pairs a transliteration with its Latin form, never two tokens of
+        # one script (qingli / qingwei); a typo is two edits at most (vorlicek / vlcek is three)
+        assert _levels(graph, "cn1", "cn2")["name"] != "similar name tokens"
+        assert _levels(graph, "cz1", "cz2")["name"] != "similar name tokens"
+        # the same tokens reordered, against one name's tokens all in the other's
+        assert _levels(graph, "kp1", "kp3")["name"] == "same name tokens"
+        assert _levels(graph, "kp1", "kp2")["name"] == "name tokens contained"
     finally:
         graph.close()
 

@@ -31,8 +31,17 @@ def latin(token: str) -> str:
     if "\u05f3" in token:  # Hebrew letters with geresh, see text.py
         for heb, lat in _GERESH_LATIN:
             token = token.replace(heb, lat)
-    out = ascii_text(token).lower()
-    return sys.intern("".join(ch for ch in out if ch.isascii() and ch.isalnum()))
+    out = "".join(ch for ch in ascii_text(token).lower() if ch.isascii() and ch.isalnum())
+    if len(out) > 2 and out.endswith("a") and _DEVANAGARI_CONSONANT.search(token):
+        out = out[:-1]
+    return sys.intern(out)
+
+
+#: A Devanagari word ending in a bare consonant: ICU writes its inherent vowel ("राम" -> "rama",
+#: "पोखरेल" -> "pokharela"), which Hindi and Nepali do not pronounce at the end of a word and
+#: romanised names never write ("Ram", "Pokharel"). After a conjunct it is pronounced and kept
+#: ("नरेन्द्र" -> "narendra"); schwa deletion inside words is left alone.
+_DEVANAGARI_CONSONANT = re.compile("(?<!\u094d)[\u0915-\u0939\u0958-\u095f]\u093c?$")
 
 
 @lru_cache(maxsize=1 << 16)

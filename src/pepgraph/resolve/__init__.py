@@ -124,7 +124,7 @@ def resolve(
     try:
         # per record only what the vetoes and clusters need, and only where present: one dict per
         # record of every column had taken gigabytes at a million records
-        records, ids, births = _record_facts(rows.table)
+        records, ids, births, countries = _record_facts(rows.table)
         del rows  # the model holds its own copy of the rows; the Arrow one is no longer needed
         qids = {k: [i.split(":", 1)[1] for i in v if i.startswith("wikidata:")] for k, v in ids.items()}
         qids = {k: v for k, v in qids.items() if v}
@@ -172,7 +172,8 @@ def resolve(
         result.judged_different = len(different)
 
         enter("clustering")
-        done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP)
+        done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP,
+                       countries=countries)
         result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
         enter("writing")
         result.redirects = _write(store, done.mapping, kept_pairs, model, result)
@@ -214,9 +215,10 @@ def _train(table: Any, judged_same: list[tuple[str, str]], result: ResolveResult
         trainer.close()
 
 
-def _record_facts(table: Any) -> tuple[list[str], dict[str, list[str]], dict[str, tuple[int | None, list[str]]]]:
+def _record_facts(table: Any) -> tuple[list[str], dict[str, list[str]], dict[str, tuple[int | None, list[str]]],
+                                       dict[str, list[str]]]:
     """Every record id; strong ids of the records that have any; (birth year, full dates) of the
-    records that have either."""
+    records that have either; countries of the records that have any."""
     import pyarrow.compute as pc
 
     records = table["unique_id"].to_pylist()
@@ -225,7 +227,9 @@ def _record_facts(table: Any) -> tuple[list[str], dict[str, list[str]], dict[str
     dated = table.filter(pc.or_(pc.is_valid(table["birth_year"]), pc.is_valid(table["birth_full"])))
     births = {k: (y, full or []) for k, y, full in zip(
         dated["unique_id"].to_pylist(), dated["birth_year"].to_pylist(), dated["birth_full"].to_pylist())}
-    return records, ids, births
+    placed = table.filter(pc.is_valid(table["countries"])).select(["unique_id", "countries"])
+    countries = dict(zip(placed["unique_id"].to_pylist(), placed["countries"].to_pylist()))
+    return records, ids, births, countries
 
 
 def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any, result: ResolveResult) -> int:

@@ -22,6 +22,14 @@ or the year one off). Only links with an end that has no full birth date are che
 the bridges), and the linked pair itself is left to the model and the pairwise veto: FEBRL's
 corrupted dates showed that checking every link loses true pairs (FEBRL3 recall 0.989 → 0.929).
 
+The same holds for countries: a model link with an end that has no country is refused when
+each side already has records with countries and the two sides share none. On the
+EveryPolitician benchmark "RIMMER, Marie" (born 1947, no country) linked both to Marie Rimmer of
+the United Kingdom and to a namesake from another country that the model had kept apart (a name
+and a country conflict score 0.54). Only bridges are checked: two records of different
+countries can be one person (dual nationals, a second source's error), and the model weighs that
+on the pair itself.
+
 Canonical ids: a cluster with exactly one Wikidata QID among its records takes the QID; any other
 cluster of two or more records takes ``pg-`` and a hash of its sorted member ids (so the same
 membership gives the same id in every rebuild); a lone record keeps its own id.
@@ -30,6 +38,7 @@ membership gives the same id in every rebuild); a lone record keeps its own id.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,6 +46,9 @@ from datetime import date
 
 
 MAX_MODEL_CLUSTER = 25
+#: a refused bridge this close (in log2 odds) to a record's strongest accepted link makes the
+#: record ambiguous between two people
+AMBIGUITY_BITS = 1.0
 
 
 def _parse(value: str) -> date | None:
@@ -111,16 +123,12 @@ class Clustering:
     refused: list[tuple[str, str, str]] = field(default_factory=list)  # (a, b, why)
 
 
-def cluster(
-    records: Iterable[str],
-    edges: Iterable[tuple[str, str, float, str]],
-    different: Iterable[tuple[str, str]],
-    qids: dict[str, list[str]],
-    max_model_cluster: int = MAX_MODEL_CLUSTER,
-    births: dict[str, tuple[int | None, list[str]]] | None = None,
-    max_birth_gap: int = 5,
-) -> Clustering:
-    """``edges`` are (a, b, score, evidence); evidence 'judgement' and 'identifier' come first."""
+def _kruskal(records: list[str], ordered: list[tuple[str, str, float, str]], different: list[tuple[str, str]],
+             max_model_cluster: int, births: dict[str, tuple[int | None, list[str]]] | None, max_birth_gap: int,
+             countries: dict[str, list[str]] | None) -> tuple[_UnionFind, list[tuple[str, str, str]],
+                                                        dict[str, tuple[str, str]]]:
+    """One greedy pass over ``ordered`` edges; returns the forest, the refused links and the
+    ambiguous bridge records (record -> (the other end of its refused link, why))."""
     uf = _UnionFind()
     for rec in records:
         uf.find(rec)
@@ -136,10 +144,12 @@ def cluster(
             items = ((rec, int(year), ""),)
         if items:
             known[rec] = items
-    rank = {"judgement": 0, "identifier": 1, "model": 2}
-    ordered = sorted(edges, key=lambda e: (rank.get(e[3], 3), -e[2], e[0], e[1]))
+    nations: dict[str, frozenset[str]] = {rec: frozenset(c) for rec, c in (countries or {}).items() if c}
+    placed = set(nations)  # records that have a country themselves (nations is also kept by root)
     refused: list[tuple[str, str, str]] = []
-    for a, b, _score, evidence in ordered:
+    best: dict[str, float] = {}  # record -> log-odds of its strongest accepted model link
+    bridged: list[tuple[str, str, float, str]] = []  # (bridge record, other end, log-odds, why)
+    for a, b, score, evidence in ordered:
         ra, rb = uf.find(a), uf.find(b)
         if ra == rb:
             continue
@@ -156,14 +166,63 @@ def cluster(
             why = _birth_conflict(ba, bb, a, b, max_birth_gap)
             if why is not None:
                 refused.append((a, b, f"model link refused: {why}"))
+                bridged.extend((x, a if x == b else b, _log_odds(score), why) for x in (a, b) if not dated.get(x))
                 continue
+        na, nb = nations.get(ra), nations.get(rb)
+        if evidence == "model" and na and nb and (a not in placed or b not in placed) and not na & nb:
+            why = (f"it would join records of {', '.join(sorted(na))} and of {', '.join(sorted(nb))} "
+                   "through a record without a country")
+            refused.append((a, b, f"model link refused: {why}"))
+            bridged.extend((x, a if x == b else b, _log_odds(score), why) for x in (a, b) if x not in placed)
+            continue
         clash = next(((x, y) for x in small if forbidden.get(x) for y in forbidden[x] if y in large), None)
         if clash is not None:
             refused.append((a, b, f"judged different: {clash[0]} / {clash[1]} ({evidence} link refused)"))
             continue
         root = uf.union(a, b)
+        if evidence == "model":
+            w = _log_odds(score)
+            best[a], best[b] = max(best.get(a, w), w), max(best.get(b, w), w)
         if ba or bb:
             known[root] = ba + bb
+        if na or nb:
+            nations[root] = (na or frozenset()) | (nb or frozenset())
+    # a bridge record as close to the cluster it was refused as to the one it joined could be
+    # either person's: it is left out of both
+    ambiguous = {x: (other, why) for x, other, w, why in bridged if x in best and w >= best[x] - AMBIGUITY_BITS}
+    return uf, refused, ambiguous
+
+
+def _log_odds(p: float) -> float:
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log2(p / (1 - p))
+
+
+def cluster(
+    records: Iterable[str],
+    edges: Iterable[tuple[str, str, float, str]],
+    different: Iterable[tuple[str, str]],
+    qids: dict[str, list[str]],
+    max_model_cluster: int = MAX_MODEL_CLUSTER,
+    births: dict[str, tuple[int | None, list[str]]] | None = None,
+    max_birth_gap: int = 5,
+    countries: dict[str, list[str]] | None = None,
+) -> Clustering:
+    """``edges`` are (a, b, score, evidence); evidence 'judgement' and 'identifier' come first.
+
+    Two passes: the second runs only when the first found ambiguous bridges (see the module's
+    docstring) and leaves out their model links."""
+    records = list(records)
+    rank = {"judgement": 0, "identifier": 1, "model": 2}
+    ordered = sorted(edges, key=lambda e: (rank.get(e[3], 3), -e[2], e[0], e[1]))
+    different = list(different)
+    uf, refused, ambiguous = _kruskal(records, ordered, different, max_model_cluster, births, max_birth_gap, countries)
+    if ambiguous:
+        kept = [e for e in ordered if e[3] != "model" or (e[0] not in ambiguous and e[1] not in ambiguous)]
+        uf, refused, _again = _kruskal(records, kept, different, max_model_cluster, births, max_birth_gap, countries)
+        refused.extend((rec, other, f"ambiguous: {rec} is as close to {other} as to the cluster it joined, "
+                                    f"but {why}; its model links are left out")
+                       for rec, (other, why) in sorted(ambiguous.items()))
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     roots = sorted({uf.find(r) for r in uf.parent}, key=lambda r: (-len(uf.members[r]), min(uf.members[r])))

@@ -87,7 +87,8 @@ ORDER BY e.entity_id
 
 def blocking_keys(forms: list[NameForm], years: list[int], dates: Sequence[str] = (),
                   numbers: Sequence[str] = ()) -> list[str]:
-    """Candidate-pair keys: two name tokens together ("2:"), one token with a birth year ("y:"),
+    """Candidate-pair keys: two name tokens together ("2:"; a token as its Latin form, its symbol
+    signature, or with another token as two consonant skeletons), one token with a birth year ("y:"),
     and one token alone ("1:", kept only where rare). A token stands both as its Latin form and as
     its cross-script symbol signature, so Иван Сидоренко meets Ivan Sidorenko. Records whose names
     disagree too much for any of those also meet on a full birth date ("d:") or an id number
@@ -101,6 +102,12 @@ def blocking_keys(forms: list[NameForm], years: list[int], dates: Sequence[str] 
                 for b in right:
                     if a != b:
                         keys.add("2:" + "+".join(sorted((a, b))))
+        # two consonant skeletons together: "मा.राम सिंह यादब" (ram sinh yadab) meets "Ram Singh
+        # Yadaav", and "سلطان جمعة" (sltan jmt) "Sultan Juma", where neither the Latin forms nor
+        # the symbol sets of the tokens are equal
+        skeletons = sorted({f"~{t.skeleton}" for t in form.parts[:MAX_TOKENS] if len(t.skeleton) >= 2})
+        for left, right in combinations(skeletons, 2):
+            keys.add(f"2:{left}+{right}")
         for unit in set().union(*units) if units else ():
             keys.add(f"1:{unit}")
             for year in years[:3]:
@@ -120,12 +127,33 @@ def abbreviations(form: NameForm) -> set[str]:
 
 
 def _part_keys(token: Any) -> tuple[str, ...]:
-    """What one token of a name equals another by, for the "similar name tokens" comparison (see
-    model.py): its Latin form, its consonant skeleton (3+ consonants) and its given-name symbols.
-    Precomputed per record so that the per-pair test is a set lookup, not string surgery: the
-    comparison had taken three quarters of predict time."""
+    """What one token of a name is looked up by, for the "similar name tokens" comparison (see
+    model.py): its Latin form, its given-name symbols and, for a token written in a script other
+    than Latin, its consonant skeleton (3+ consonants). Precomputed per record so that the
+    per-pair test is a set lookup, not string surgery: the comparison had taken three quarters of
+    predict time."""
     keys = [f"={token.latin}"]
-    if len(token.skeleton) >= 3:
+    if len(token.skeleton) >= 3 and token.script not in ("Latin", "Common", ""):
+        keys.append(f"s:{token.skeleton}")
+    if token.script == "Han":
+        keys.append(EXACT_ONLY)
+    keys.extend(sorted(s for s in token.symbols if s.startswith(("NAME:", "NICK:"))))
+    return tuple(keys)
+
+
+#: marks a token that is never matched by Jaro-Winkler: a Han given name is its characters, and
+#: one other character is another name however alike the pinyin (张庆黎 / 张庆伟: qingli / qingwei)
+EXACT_ONLY = "~exact"
+
+
+def _target_keys(token: Any) -> tuple[str, ...]:
+    """What a token offers to the other record's lookups: the same, except that its skeleton is
+    offered only by a Latin token. A skeleton is the loose key of a transliteration (an abjad
+    writes no short vowels: "محمد" / "Mohammed"); between two Latin spellings, or two tokens of
+    one script, it pairs different names: 章沁生 / 张群山, 金榮宇 / 金榮珠 and "Thomas Mulcairo" /
+    "Thomas Mulcair" had each been "similar name tokens"."""
+    keys = [f"={token.latin}"]
+    if len(token.skeleton) >= 3 and token.script == "Latin":
         keys.append(f"s:{token.skeleton}")
     keys.extend(sorted(s for s in token.symbols if s.startswith(("NAME:", "NICK:"))))
     return tuple(keys)
@@ -188,8 +216,9 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
     years = sorted({int(b[:4]) for b in births if b[:4].isdigit()})
     full_dates = [b for b in births if len(b) == 10]
     numbers = sorted({n for n in (normalize_number(v) for v in numbers or []) if n})
-    # each token as [latin, key, key...]; the keys of all tokens; the Latin forms
-    parts = sorted({(t.latin, *_part_keys(t)) for f in forms for t in f.parts if t.kind != "particle"})
+    # each token as [latin, key, key...]; what the tokens offer to the other side's lookups; the Latin forms
+    tokens = [t for f in forms for t in f.parts if t.kind != "particle"]
+    parts = sorted({(t.latin, *_part_keys(t)) for t in tokens})
     return {
         "unique_id": entity_id, "schema": schema, "dataset": dataset,
         "display": forms[0].original, "name": forms[0].latin,
@@ -201,7 +230,7 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "phonetic": sorted({p for f in forms for p in f.phonetic}),
         "sorted_name": " ".join(sorted(forms[0].tokens)),
         "parts": [list(p) for p in parts],
-        "part_keys": sorted({k for p in parts for k in p[1:]}),
+        "part_keys": sorted({k for t in tokens for k in _target_keys(t)}),
         "part_latin": sorted({p[0] for p in parts}),
         "skeletons": sorted({t.skeleton for f in forms for t in f.parts if len(t.skeleton) >= 2}),
         "abbrevs": sorted({a for f in forms for a in abbreviations(f)}) or None,
