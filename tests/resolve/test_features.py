@@ -248,3 +248,28 @@ def test_a_model_that_fails_to_start_leaves_no_spill_directory(tmp_path: Path, m
     with pytest.raises(Exception):
         make_model(pa.table({"unique_id": ["a"]}), {"comparisons": "not a list"})
     assert list(spill.iterdir()) == []
+
+
+def test_an_initial_with_a_common_name_is_a_weaker_level(tmp_path: Path) -> None:
+    """"G. Konstantinos" against five Greek Konstantinos whose family names start with G: the
+    initials key is held by more than RARE_ABBREV records, so the pair is only "same initials,
+    common name"; "P. Ioannis" / "Papadopoulos Ioannis", a key two records hold, stays "same initials"."""
+    graph = store(tmp_path, {"a": [
+        person("k0", "G. Konstantinos"), person("k1", "Gavroglou Konstantinos"),
+        person("k2", "Georgiou Konstantinos"), person("k3", "Galanis Konstantinos"),
+        person("k4", "Gkikas Konstantinos"), person("i0", "P. Ioannis"), person("i1", "Papadopoulos Ioannis"),
+    ]})
+    try:
+        rows = build_rows(graph.store)
+        found = {r["unique_id"]: r for r in rows.table.to_pylist()}
+        assert "gk:konstantinos" in found["k1"]["abbrevs"] and "gk:konstantinos" not in found["k1"]["rare_abbrevs"]
+        assert "ip:ioannis" in found["i1"]["rare_abbrevs"]
+        model = make_model(rows.table)
+        try:
+            level = lambda a, b: compare_records(model, found[a], found[b])["comparisons"]["name"]["level"]  # noqa: E731
+            assert level("k0", "k1") == "same initials, common name"
+            assert level("i0", "i1") == "same initials"
+        finally:
+            model.close()
+    finally:
+        graph.close()

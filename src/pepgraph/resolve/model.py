@@ -56,7 +56,9 @@ COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
          "AND (list_has_any(skeletons_l, skeletons_r) "
          f"OR list_has_any(symbols_l, symbols_r)) AND ({_COVERED.format(a='l', b='r')} "
          f"OR {_COVERED.format(a='r', b='l')})", 0.1, 0.002),
-        ("same initials", "(initials_l OR initials_r) AND list_has_any(abbrevs_l, abbrevs_r)", 0.03, 0.001),
+        ("same initials", "(initials_l OR initials_r) AND list_has_any(rare_abbrevs_l, rare_abbrevs_r)", 0.03, 0.001),
+        # the same with an initials key that more than rows.RARE_ABBREV records hold
+        ("same initials, common name", "(initials_l OR initials_r) AND list_has_any(abbrevs_l, abbrevs_r)", 0.01, 0.002),
         ("two tokens shared", "len(list_intersect(tokens_l, tokens_r)) >= 2 OR "
          "len(list_intersect(symbols_l, symbols_r)) >= 2", 0.04, 0.004),
         ("sound alike", "len(list_intersect(phonetic_l, phonetic_r)) >= 2", 0.02, 0.01),

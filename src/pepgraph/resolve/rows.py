@@ -39,6 +39,7 @@ MAX_TOKENS = 5
 NUMBER_PROPS = ("idNumber", "passportNumber", "taxNumber", "socialSecurityNumber", "innCode",
                 "registrationNumber", "vatCode", "ogrnCode", "leiCode")
 MIN_NUMBER = 4  # shorter numbers ("12") block nothing
+RARE_ABBREV = 4  # an initials key ("gk:konstantinos") held by more records is a common name
 
 
 @dataclass
@@ -197,7 +198,7 @@ SCHEMA = pa.schema([
     ("symbols", pa.list_(pa.string())), ("phonetic", pa.list_(pa.string())), ("sorted_name", pa.string()),
     ("parts", pa.list_(pa.list_(pa.string()))), ("part_keys", pa.list_(pa.string())),
     ("part_latin", pa.list_(pa.string())), ("skeletons", pa.list_(pa.string())), ("abbrevs", pa.list_(pa.string())),
-    ("initials", pa.bool_()), ("birth_dates", pa.list_(pa.string())), ("birth_full", pa.list_(pa.string())),
+    ("rare_abbrevs", pa.list_(pa.string())), ("initials", pa.bool_()), ("birth_dates", pa.list_(pa.string())), ("birth_full", pa.list_(pa.string())),
     ("birth_date", pa.string()), ("birth_year", pa.int32()), ("gender", pa.string()),
     ("countries", pa.list_(pa.string())), ("ids", pa.list_(pa.string())), ("numbers", pa.list_(pa.string())),
     ("number", pa.string()), ("address", pa.string()), ("keys", pa.list_(pa.string())),
@@ -234,6 +235,7 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "part_latin": sorted({p[0] for p in parts}),
         "skeletons": sorted({t.skeleton for f in forms for t in f.parts if len(t.skeleton) >= 2}),
         "abbrevs": sorted({a for f in forms for a in abbreviations(f)}) or None,
+        "rare_abbrevs": None,  # filled in over all rows (see build_rows)
         "initials": any(t.kind == "initial" for f in forms for t in f.parts),
         "birth_dates": births or None, "birth_full": full_dates or None,
         "birth_date": full_dates[0] if full_dates else None, "birth_year": years[0] if years else None,
@@ -323,4 +325,9 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
     # everyone; such records still meet through their rarer keys and name+birth-year keys.
     keys, capped = cap_keys(table["keys"], key_cap)
     table = table.set_column(table.schema.get_field_index("keys"), "keys", keys)
+    # "G. Konstantinos" / "Gavroglou Konstantinos": an initial with a common name is weak. On
+    # EveryPolitician, pairs whose shared initials key is held by at most 4 records were one
+    # person 93-99 % of the time, by 5 or more 12-86 %.
+    rare, _common = cap_keys(table["abbrevs"], RARE_ABBREV)
+    table = table.set_column(table.schema.get_field_index("rare_abbrevs"), "rare_abbrevs", rare)
     return RowsResult(table=table, records=table.num_rows, capped_keys=capped)
