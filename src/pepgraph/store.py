@@ -210,8 +210,14 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v4(con: duckdb.DuckDBPyConnection) -> None:
+    """The initials keys ("gk:konstantinos") that the latest resolve found too common to weigh
+    as "same initials", so that ``pepgraph explain`` scores a pair as resolve did."""
+    con.execute("CREATE TABLE resolve_common_keys (key VARCHAR PRIMARY KEY, records BIGINT NOT NULL)")
+
+
 #: Migrations in order; migration ``i`` brings the schema from version ``i`` to ``i + 1``.
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pepgraph import Graph
-from pepgraph.resolve import resolve
+from pepgraph.resolve import explain, resolve
 from pepgraph.resolve.model import COMPARISONS, MIN_JUDGED_SAME, compare_records, make_model
 from pepgraph.resolve.rows import abbreviations, build_rows, normalize_address, normalize_number
 from pepgraph.names import analyze
@@ -271,5 +271,9 @@ def test_an_initial_with_a_common_name_is_a_weaker_level(tmp_path: Path) -> None
             assert level("i0", "i1") == "same initials"
         finally:
             model.close()
+        # explain, which builds rows for the two records only, uses the counts resolve stored
+        graph.resolve(reclassify=False)
+        assert explain(graph.store, "k0", "k1")["comparisons"]["name"]["level"] == "same initials, common name"
+        assert explain(graph.store, "i0", "i1")["comparisons"]["name"]["level"] == "same initials"
     finally:
         graph.close()

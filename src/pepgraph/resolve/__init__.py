@@ -125,6 +125,7 @@ def resolve(
         # per record only what the vetoes and clusters need, and only where present: one dict per
         # record of every column had taken gigabytes at a million records
         records, ids, births, countries = _record_facts(rows.table)
+        common_abbrevs = rows.common_abbrevs
         del rows  # the model holds its own copy of the rows; the Arrow one is no longer needed
         qids = {k: [i.split(":", 1)[1] for i in v if i.startswith("wikidata:")] for k, v in ids.items()}
         qids = {k: v for k, v in qids.items() if v}
@@ -176,7 +177,7 @@ def resolve(
                        countries=countries)
         result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
         enter("writing")
-        result.redirects = _write(store, done.mapping, kept_pairs, model, result)
+        result.redirects = _write(store, done.mapping, kept_pairs, model, result, common_abbrevs)
     finally:
         model.close()  # and its spill directory, whatever happened
     enter("")
@@ -232,7 +233,8 @@ def _record_facts(table: Any) -> tuple[list[str], dict[str, list[str]], dict[str
     return records, ids, births, countries
 
 
-def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any, result: ResolveResult) -> int:
+def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any, result: ResolveResult,
+           common_abbrevs: dict[str, int]) -> int:
     import pyarrow as pa
 
     con = store.con
@@ -250,9 +252,12 @@ def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any
     now = datetime.now(UTC).replace(tzinfo=None)
     moved_table = pa.table({"old_id": list(moved), "new_id": list(moved.values())},
                            schema=pa.schema([("old_id", pa.string()), ("new_id", pa.string())]))
+    common_table = pa.table({"key": list(common_abbrevs), "records": list(common_abbrevs.values())},
+                            schema=pa.schema([("key", pa.string()), ("records", pa.int64())]))
     con.register("_mapping", table)
     con.register("_pairs", pair_table)
     con.register("_moved", moved_table)
+    con.register("_common", common_table)
     try:
         with store.transaction():
             con.execute(
@@ -271,6 +276,8 @@ def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any
             con.execute("DELETE FROM canonical_redirects WHERE old_id IN (SELECT canonical_id FROM _mapping)")
             con.execute("DELETE FROM resolve_pairs")
             con.execute("INSERT INTO resolve_pairs SELECT * FROM _pairs")
+            con.execute("DELETE FROM resolve_common_keys")
+            con.execute("INSERT INTO resolve_common_keys SELECT key, records FROM _common")
             if result.trained:
                 con.execute(
                     "INSERT INTO resolver_models VALUES ((SELECT coalesce(max(id), 0) + 1 FROM resolver_models), ?, ?, ?)",
@@ -285,6 +292,7 @@ def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any
         con.unregister("_mapping")
         con.unregister("_pairs")
         con.unregister("_moved")
+        con.unregister("_common")
     return len(moved)
 
 

@@ -464,7 +464,8 @@ def compare_records(model: Model, left: dict[str, Any], right: dict[str, Any]) -
     """Score two linkage rows directly (for ``pepgraph explain``)."""
     frame = model.linker.inference.compare_two_records(left, right)
     row = model.con.sql(f"SELECT * FROM {frame.physical_name}").to_arrow_table().to_pylist()[0]
-    prior = float(model.to_json().get("probability_two_random_records_match", PRIOR))
+    # on a handful of records Splink's prior estimate can reach 1; the weight stays finite
+    prior = min(max(float(model.to_json().get("probability_two_random_records_match", PRIOR)), 1e-12), 1 - 1e-12)
     return {
         "probability": row["match_probability"],
         "match_weight": row["match_weight"],

@@ -47,6 +47,7 @@ class RowsResult:
     table: pa.Table
     records: int
     capped_keys: dict[str, int] = field(default_factory=dict)  # key -> how many rows had it
+    common_abbrevs: dict[str, int] = field(default_factory=dict)  # initials key -> rows, over RARE_ABBREV
 
     def report(self, top: int = 10) -> list[tuple[str, int]]:
         return Counter(self.capped_keys).most_common(top)
@@ -127,16 +128,21 @@ def abbreviations(form: NameForm) -> set[str]:
     return {f"{letters}:{t}" for t in tokens if len(t) >= 3}
 
 
-def _part_keys(token: Any) -> tuple[str, ...]:
-    """What one token of a name is looked up by, for the "similar name tokens" comparison (see
-    model.py): its Latin form, its given-name symbols and, for a token written in a script other
-    than Latin, its consonant skeleton (3+ consonants). Precomputed per record so that the
-    per-pair test is a set lookup, not string surgery: the comparison had taken three quarters of
-    predict time."""
+def _part_keys(token: Any, offered: bool = False) -> tuple[str, ...]:
+    """The keys of one token for the "similar name tokens" comparison (see model.py): what it is
+    looked up by in the other record (``offered`` False: stored with the token in ``parts``), or
+    what it offers to the other record's lookups (``offered`` True: gathered in ``part_keys``).
+    Both hold its Latin form and its given-name symbols. Its consonant skeleton (3+ consonants),
+    the loose key of a transliteration (an abjad writes no short vowels: "محمد" / "Mohammed"), is
+    looked up only for a token in a script other than Latin and offered only by a Latin token:
+    between two Latin spellings, or two tokens of one script, it had paired different names
+    (章沁生 / 张群山, 金榮宇 / 金榮珠, "Thomas Mulcairo" / "Thomas Mulcair"). Precomputed per
+    record so that the per-pair test is a set lookup, not string surgery: the comparison had taken
+    three quarters of predict time."""
     keys = [f"={token.latin}"]
-    if len(token.skeleton) >= 3 and token.script not in ("Latin", "Common", ""):
+    if len(token.skeleton) >= 3 and (token.script == "Latin" if offered else token.script not in ("Latin", "Common", "")):
         keys.append(f"s:{token.skeleton}")
-    if token.script == "Han":
+    if not offered and token.script == "Han":
         keys.append(EXACT_ONLY)
     keys.extend(sorted(s for s in token.symbols if s.startswith(("NAME:", "NICK:"))))
     return tuple(keys)
@@ -145,19 +151,6 @@ def _part_keys(token: Any) -> tuple[str, ...]:
 #: marks a token that is never matched by Jaro-Winkler: a Han given name is its characters, and
 #: one other character is another name however alike the pinyin (张庆黎 / 张庆伟: qingli / qingwei)
 EXACT_ONLY = "~exact"
-
-
-def _target_keys(token: Any) -> tuple[str, ...]:
-    """What a token offers to the other record's lookups: the same, except that its skeleton is
-    offered only by a Latin token. A skeleton is the loose key of a transliteration (an abjad
-    writes no short vowels: "محمد" / "Mohammed"); between two Latin spellings, or two tokens of
-    one script, it pairs different names: 章沁生 / 张群山, 金榮宇 / 金榮珠 and "Thomas Mulcairo" /
-    "Thomas Mulcair" had each been "similar name tokens"."""
-    keys = [f"={token.latin}"]
-    if len(token.skeleton) >= 3 and token.script == "Latin":
-        keys.append(f"s:{token.skeleton}")
-    keys.extend(sorted(s for s in token.symbols if s.startswith(("NAME:", "NICK:"))))
-    return tuple(keys)
 
 
 def _signature(token: Any) -> str:
@@ -231,7 +224,7 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "phonetic": sorted({p for f in forms for p in f.phonetic}),
         "sorted_name": " ".join(sorted(forms[0].tokens)),
         "parts": [list(p) for p in parts],
-        "part_keys": sorted({k for t in tokens for k in _target_keys(t)}),
+        "part_keys": sorted({k for t in tokens for k in _part_keys(t, offered=True)}),
         "part_latin": sorted({p[0] for p in parts}),
         "skeletons": sorted({t.skeleton for f in forms for t in f.parts if len(t.skeleton) >= 2}),
         "abbrevs": sorted({a for f in forms for a in abbreviations(f)}) or None,
@@ -327,7 +320,13 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
     table = table.set_column(table.schema.get_field_index("keys"), "keys", keys)
     # "G. Konstantinos" / "Gavroglou Konstantinos": an initial with a common name is weak. On
     # EveryPolitician, pairs whose shared initials key is held by at most 4 records were one
-    # person 93-99 % of the time, by 5 or more 12-86 %.
-    rare, _common = cap_keys(table["abbrevs"], RARE_ABBREV)
+    # person 93-99 % of the time, by 5 or more 12-86 %. Counted over all rows; rows built for a
+    # few records (``only``, for explain) take the counts the latest resolve stored.
+    if only:
+        common = dict(store.con.execute("SELECT key, records FROM resolve_common_keys").fetchall())
+        rare = pa.array([[a for a in v if a not in common] if v else None for v in table["abbrevs"].to_pylist()],
+                        pa.list_(pa.string()))
+    else:
+        rare, common = cap_keys(table["abbrevs"], RARE_ABBREV)
     table = table.set_column(table.schema.get_field_index("rare_abbrevs"), "rare_abbrevs", rare)
-    return RowsResult(table=table, records=table.num_rows, capped_keys=capped)
+    return RowsResult(table=table, records=table.num_rows, capped_keys=capped, common_abbrevs=common)
