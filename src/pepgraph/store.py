@@ -211,8 +211,9 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _v4(con: duckdb.DuckDBPyConnection) -> None:
-    """The initials keys ("gk:konstantinos") that the latest resolve found too common to weigh
-    as "same initials", so that ``pepgraph explain`` scores a pair as resolve did."""
+    """The initials keys ("gk:konstantinos") and full names ("name=zhang wei") that the latest
+    resolve found too common to weigh as "same initials" or "same full name", so that
+    ``pepgraph explain`` scores a pair as resolve did."""
     con.execute("CREATE TABLE resolve_common_keys (key VARCHAR PRIMARY KEY, records BIGINT NOT NULL)")
 
 

@@ -12,6 +12,7 @@ import pytest
 from pepgraph import Graph
 from pepgraph.resolve.model import (
     U_FLOOR_SHARE,
+    bound_unseen_u,
     correct_u,
     make_model,
     namesake_stats,
@@ -98,8 +99,27 @@ def test_u_loses_the_true_pairs_of_sampled_levels_only(namesakes: Graph) -> None
 def test_the_prior_rule_recall_counts_pairs_without_two_dates(namesakes: Graph) -> None:
     model = make_model(build_rows(namesakes.store).table, settings())
     try:
-        # m(same full name) 0.55 x m(same date, same year...) 0.92 x both dated
-        assert prior_rule_recall(model, {"dated": 0.5}) == pytest.approx(0.55 * (0.7 + 0.02 + 0.2) * 0.5)
+        # m(same full name, rare or common) 0.75 x m(same date, same year...) 0.92 x both dated
+        assert prior_rule_recall(model, {"dated": 0.5}) == pytest.approx((0.55 + 0.2) * (0.7 + 0.02 + 0.2) * 0.5)
         assert prior_rule_recall(model, {"dated": 0.0}) == 0.05  # never below the floor
     finally:
         model.close()
+
+
+def test_a_level_no_sampled_pair_fell_in_gets_at_most_one_in_the_pairs_drawn(namesakes: Graph) -> None:
+    model = make_model(build_rows(namesakes.store).table, settings())
+    try:
+        records = 100  # 40 x 2 namesakes and 20 loners: every one of the 4,950 pairs is drawn
+        bound_unseen_u(model, sampled={("name", "same full name"), ("name", "else"), ("birth", "else")})
+        after = _levels(model)
+    finally:
+        model.close()
+    drawn = records * (records - 1) / 2
+    # unseen levels of a comparison the sample saw: at most 1 / drawn (a rare initials key had
+    # kept its starting u 0.001 and weighed less than the common one)
+    assert after[("name", "same initials")]["u_probability"] == pytest.approx(1 / drawn)
+    assert after[("birth", "one typo in the date")]["u_probability"] == pytest.approx(1 / drawn)  # was 0.0005
+    assert after[("birth", "same date")]["u_probability"] == pytest.approx(0.0001)  # already below the bound
+    # a sampled level keeps what the sample gave; a comparison the sample never saw is untouched
+    assert after[("name", "same full name")]["u_probability"] == pytest.approx(0.0005)
+    assert after[("number", "same number")]["u_probability"] == pytest.approx(0.0001)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,22 @@ def test_canonical_ids_are_stable_across_rebuilds(graph: Graph) -> None:
     assert not again.trained  # the stored model is reused
     assert {e: canon(graph, e) for e in first} == first
     assert first["reg-p5"] == "reg-p5"  # a lone record keeps its own id
+
+
+def test_a_stored_model_without_todays_levels_is_retrained(graph: Graph) -> None:
+    """A model stored before a level was split (here: "same full name, common name" taken out, as
+    a store resolved by an older version has it) would score that level's pairs by a weaker one."""
+    graph.resolve(reclassify=False)
+    con = graph.store.con
+    model_id, stored = con.execute("SELECT id, model FROM resolver_models ORDER BY id DESC LIMIT 1").fetchone()
+    stored = json.loads(stored)
+    name = next(c for c in stored["comparisons"] if c["output_column_name"] == "name")
+    name["comparison_levels"] = [lv for lv in name["comparison_levels"]
+                                 if lv.get("label_for_charts") != "same full name, common name"]
+    con.execute("UPDATE resolver_models SET model = ? WHERE id = ?", [json.dumps(stored), model_id])
+    again = graph.resolve(reclassify=False)
+    assert again.trained and any("predates" in n for n in again.notes)
+    assert not graph.resolve(reclassify=False).trained  # the model it stored is current
 
 
 def test_judgements_are_applied_and_never_overwritten(graph: Graph) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pepgraph.resolve.cluster import cluster, redirects
 from pepgraph.resolve.judgements import latest
-from pepgraph.resolve.model import explanation, level_factors, make_model, predict_batches, train
+from pepgraph.resolve.model import explanation, has_current_levels, level_factors, make_model, predict_batches, train
 from pepgraph.resolve.rows import DEFAULT_KEY_CAP, build_rows
 from pepgraph.store import Store
 
@@ -28,8 +28,11 @@ REVIEW_FLOOR = 0.2  # pairs kept for review and explanations start here
 MAX_BIRTH_GAP = 5  # years: records born further apart are never the same person...
 #: ...unless everything else alone is decisive: the pair's match weight without the birth
 #: comparison (a shared id number, name and address) is at least this. A wrong birth date is a
-#: common clerical error; a shared id number, name and address by chance is not.
-BIRTH_VETO_OVERRIDE = 10.0
+#: common clerical error; a shared id number, name and address by chance is not. 9 bits is odds
+#: of 500 to 1 (probability 0.998); at 10, five FEBRL4 pairs with the same id number and address,
+#: a replaced name and a wrong birth date fell 0.05 bit short (FEBRL4 F1 0.9987 -> 0.9992, FEBRL3
+#: 0.9957 -> 0.9969; nothing changed on EveryPolitician or the generated data).
+BIRTH_VETO_OVERRIDE = 9.0
 #: schemes whose values, when both records have one and none is shared, forbid a link
 CONFLICT_SCHEMES = ("wikidata", "bioguide", "icpsr", "govtrack", "lis", "thomas")
 
@@ -115,6 +118,9 @@ def resolve(
         result.notes.append("no persons or organisations to resolve")
         return result
     stored = None if retrain else _stored_model(store)
+    if stored is not None and not has_current_levels(stored):
+        result.notes.append("the stored model predates this version's comparison levels: retrained")
+        stored = None
     judged = latest(store)
     if stored is None:
         enter("training")
@@ -125,7 +131,7 @@ def resolve(
         # per record only what the vetoes and clusters need, and only where present: one dict per
         # record of every column had taken gigabytes at a million records
         records, ids, births, countries = _record_facts(rows.table)
-        common_abbrevs = rows.common_abbrevs
+        common_keys = rows.common_keys
         del rows  # the model holds its own copy of the rows; the Arrow one is no longer needed
         qids = {k: [i.split(":", 1)[1] for i in v if i.startswith("wikidata:")] for k, v in ids.items()}
         qids = {k: v for k, v in qids.items() if v}
@@ -177,7 +183,7 @@ def resolve(
                        countries=countries)
         result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
         enter("writing")
-        result.redirects = _write(store, done.mapping, kept_pairs, model, result, common_abbrevs)
+        result.redirects = _write(store, done.mapping, kept_pairs, model, result, common_keys)
     finally:
         model.close()  # and its spill directory, whatever happened
     enter("")
@@ -234,7 +240,7 @@ def _record_facts(table: Any) -> tuple[list[str], dict[str, list[str]], dict[str
 
 
 def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any, result: ResolveResult,
-           common_abbrevs: dict[str, int]) -> int:
+           common_keys: dict[str, int]) -> int:
     import pyarrow as pa
 
     con = store.con
@@ -252,7 +258,7 @@ def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any
     now = datetime.now(UTC).replace(tzinfo=None)
     moved_table = pa.table({"old_id": list(moved), "new_id": list(moved.values())},
                            schema=pa.schema([("old_id", pa.string()), ("new_id", pa.string())]))
-    common_table = pa.table({"key": list(common_abbrevs), "records": list(common_abbrevs.values())},
+    common_table = pa.table({"key": list(common_keys), "records": list(common_keys.values())},
                             schema=pa.schema([("key", pa.string()), ("records", pa.int64())]))
     con.register("_mapping", table)
     con.register("_pairs", pair_table)

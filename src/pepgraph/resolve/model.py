@@ -38,7 +38,9 @@ _WORDS_L, _WORDS_R = ("list_filter(tokens_l, lambda t: length(t) > 1)", "list_fi
 COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
     "name": [
         ("null", "name_l IS NULL OR name_r IS NULL", 0.0, 0.0),
-        ("same full name", "list_has_any(names_l, names_r)", 0.55, 0.0005),
+        ("same full name", "list_has_any(rare_names_l, rare_names_r)", 0.55, 0.0005),
+        # the same with a name that more than rows.RARE_NAME records hold ("Zhang Wei")
+        ("same full name, common name", "list_has_any(names_l, names_r)", 0.2, 0.0005),
         # the same tokens in another order ("SURNAME, Given"; an initial more or less does not
         # count: "T. Slade Gorton" / "Slade Gorton"), then one name's tokens all in the other's: a
         # patronymic or middle name left out, but also "Ri Kwang" / "Ri Kwang-chol", "Kim Chol" /
@@ -56,9 +58,13 @@ COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
          "AND (list_has_any(skeletons_l, skeletons_r) "
          f"OR list_has_any(symbols_l, symbols_r)) AND ({_COVERED.format(a='l', b='r')} "
          f"OR {_COVERED.format(a='r', b='l')})", 0.1, 0.002),
-        ("same initials", "(initials_l OR initials_r) AND list_has_any(rare_abbrevs_l, rare_abbrevs_r)", 0.03, 0.001),
+        # a name written with initials whose initials key (the sorted first letters and one full
+        # token: "fov:vishnyakov") the other record's names have too
+        ("same initials", "list_has_any(rare_initial_abbrevs_l, abbrevs_r) OR list_has_any(abbrevs_l, rare_initial_abbrevs_r)",
+         0.03, 0.001),
         # the same with an initials key that more than rows.RARE_ABBREV records hold
-        ("same initials, common name", "(initials_l OR initials_r) AND list_has_any(abbrevs_l, abbrevs_r)", 0.01, 0.002),
+        ("same initials, common name", "list_has_any(initial_abbrevs_l, abbrevs_r) OR list_has_any(abbrevs_l, initial_abbrevs_r)",
+         0.01, 0.002),
         ("two tokens shared", "len(list_intersect(tokens_l, tokens_r)) >= 2 OR "
          "len(list_intersect(symbols_l, symbols_r)) >= 2", 0.04, 0.004),
         ("sound alike", "len(list_intersect(phonetic_l, phonetic_r)) >= 2", 0.02, 0.01),
@@ -209,6 +215,15 @@ def make_model(rows: pa.Table, stored: dict[str, Any] | None = None) -> Model:
     return model
 
 
+def has_current_levels(stored: dict[str, Any]) -> bool:
+    """Whether a stored model has every comparison and level of ``COMPARISONS`` (by label), so
+    that scoring with it means what it meant when it was trained. A model stored before a level
+    was added or split scores the pairs of that level by a weaker one, and is retrained."""
+    have = {c.get("output_column_name"): [lv.get("label_for_charts") for lv in c.get("comparison_levels", [])]
+            for c in stored.get("comparisons", [])}
+    return all(have.get(name) == [label for label, *_ in levels] for name, levels in COMPARISONS.items())
+
+
 def current_conditions(stored: dict[str, Any]) -> dict[str, Any]:
     """A stored model with today's SQL for every level it shares (by comparison and label) with
     ``COMPARISONS``. What training learnt is m and u per level; how a level is tested is code, and
@@ -238,17 +253,16 @@ def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | Non
     from splink import block_on
 
     notes: list[str] = []
-    training = model.linker.training
     before = _u_values(model)
     sampled: set[tuple[str, str]] = set()
-    steps = [("u", lambda: training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed))]
+    steps = [("u", lambda: model.linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed))]
     pairs = _present(model, judged_same or [])
     if len(pairs) < MIN_JUDGED_SAME:
         steps += [
-            ("m by name blocks", lambda: training.estimate_parameters_using_expectation_maximisation(
+            ("m by name blocks", lambda: model.linker.training.estimate_parameters_using_expectation_maximisation(
                 block_on("sorted_name"), fix_u_probabilities=True)),
             # pairs born on the same day are mostly the same person: their name levels teach name m
-            ("m by birth-date blocks", lambda: training.estimate_parameters_using_expectation_maximisation(
+            ("m by birth-date blocks", lambda: model.linker.training.estimate_parameters_using_expectation_maximisation(
                 block_on("birth_date"), fix_u_probabilities=True)),
         ]
     for label, step in steps:
@@ -258,19 +272,50 @@ def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | Non
             notes.append(f"training step '{label}' skipped: {str(exc).splitlines()[0][:200]}")
         if label == "u":
             sampled = {k for k, v in _u_values(model).items() if before.get(k) != v}
+            if sampled:
+                bound_unseen_u(model, sampled)
     if len(pairs) >= MIN_JUDGED_SAME:
         set_m(model, m_from_pairs(model, pairs))
         notes.append(f"m from {len(pairs)} judged-same pairs (EM not used)")
     namesakes = namesake_stats(model)
     recall = prior_rule_recall(model, namesakes)
     try:
-        training.estimate_probability_two_random_records_match(
+        model.linker.training.estimate_probability_two_random_records_match(
             [block_on("sorted_name", "birth_year")], recall=recall)
     except Exception as exc:
         notes.append(f"training step 'prior' skipped: {str(exc).splitlines()[0][:200]}")
     correct_u(model, sampled, namesakes)
     model.trained = True
     return notes
+
+
+#: random pairs drawn to estimate u (all pairs, on a store with fewer)
+U_SAMPLE_PAIRS = 2_000_000
+
+
+def bound_unseen_u(model: Model, sampled: set[tuple[str, str]]) -> None:
+    """A level that no sampled pair fell in keeps its starting u in Splink; it gets at most one
+    in the pairs drawn instead. The starting values are guesses for an untrained model: at
+    164,000 generated records no random pair had the same rare initials, and "same initials"
+    kept u 0.001 (4.6 bits) while "same initials, common name", which the sample did see, got
+    1.6e-6 (12.7 bits), so the stronger evidence weighed less than the weaker one."""
+    rows = model.con.execute("SELECT count(*) FROM linkage_rows").fetchall()[0][0]
+    drawn = max(1.0, min(float(U_SAMPLE_PAIRS), rows * (rows - 1) / 2))
+    conf = model.to_json()
+    changed = False
+    for comp in conf["comparisons"]:
+        name = comp["output_column_name"]
+        if not any(key[0] == name for key in sampled):
+            continue  # null in every pair drawn (no record has an address): nothing was learnt
+        for level in comp["comparison_levels"]:
+            key = (name, level.get("label_for_charts", ""))
+            u = level.get("u_probability")
+            if level.get("is_null_level") or key in sampled or not isinstance(u, float) or u <= 1 / drawn:
+                continue
+            level["u_probability"] = 1 / drawn
+            changed = True
+    if changed:
+        _relink(model, conf)
 
 
 #: the least share of its sampled u that a level keeps when the true pairs are taken out of it

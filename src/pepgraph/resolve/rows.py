@@ -40,6 +40,8 @@ NUMBER_PROPS = ("idNumber", "passportNumber", "taxNumber", "socialSecurityNumber
                 "registrationNumber", "vatCode", "ogrnCode", "leiCode")
 MIN_NUMBER = 4  # shorter numbers ("12") block nothing
 RARE_ABBREV = 4  # an initials key ("gk:konstantinos") held by more records is a common name
+RARE_NAME = 4  # a full name ("zhang wei") held by more records is a common name
+NAME_KEY = "name="  # full names among the stored common keys (initials keys hold a ":", names never "=")
 
 
 @dataclass
@@ -47,7 +49,8 @@ class RowsResult:
     table: pa.Table
     records: int
     capped_keys: dict[str, int] = field(default_factory=dict)  # key -> how many rows had it
-    common_abbrevs: dict[str, int] = field(default_factory=dict)  # initials key -> rows, over RARE_ABBREV
+    #: initials key -> rows, over RARE_ABBREV; NAME_KEY + full name -> rows, over RARE_NAME
+    common_keys: dict[str, int] = field(default_factory=dict)
 
     def report(self, top: int = 10) -> list[tuple[str, int]]:
         return Counter(self.capped_keys).most_common(top)
@@ -187,11 +190,12 @@ def _strong_ids(qids: list[str] | None, ids: list[str] | None) -> list[str]:
 #: the linkage row columns and their Arrow types
 SCHEMA = pa.schema([
     ("unique_id", pa.string()), ("schema", pa.string()), ("dataset", pa.string()), ("display", pa.string()),
-    ("name", pa.string()), ("names", pa.list_(pa.string())), ("tokens", pa.list_(pa.string())),
+    ("name", pa.string()), ("names", pa.list_(pa.string())), ("rare_names", pa.list_(pa.string())),
+    ("tokens", pa.list_(pa.string())),
     ("symbols", pa.list_(pa.string())), ("phonetic", pa.list_(pa.string())), ("sorted_name", pa.string()),
     ("parts", pa.list_(pa.list_(pa.string()))), ("part_keys", pa.list_(pa.string())),
     ("part_latin", pa.list_(pa.string())), ("skeletons", pa.list_(pa.string())), ("abbrevs", pa.list_(pa.string())),
-    ("rare_abbrevs", pa.list_(pa.string())), ("initials", pa.bool_()), ("birth_dates", pa.list_(pa.string())), ("birth_full", pa.list_(pa.string())),
+    ("initial_abbrevs", pa.list_(pa.string())), ("rare_initial_abbrevs", pa.list_(pa.string())), ("birth_dates", pa.list_(pa.string())), ("birth_full", pa.list_(pa.string())),
     ("birth_date", pa.string()), ("birth_year", pa.int32()), ("gender", pa.string()),
     ("countries", pa.list_(pa.string())), ("ids", pa.list_(pa.string())), ("numbers", pa.list_(pa.string())),
     ("number", pa.string()), ("address", pa.string()), ("keys", pa.list_(pa.string())),
@@ -217,6 +221,7 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "unique_id": entity_id, "schema": schema, "dataset": dataset,
         "display": forms[0].original, "name": forms[0].latin,
         "names": sorted({f.latin for f in forms}),
+        "rare_names": None,  # filled in over all rows (see build_rows)
         "tokens": sorted({t for f in forms for t in f.tokens}),
         # one signature per token: its set of cross-script name symbols (Ivan and Иван share it),
         # so that "two tokens matched by symbol" can be counted in SQL
@@ -227,9 +232,13 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "part_keys": sorted({k for t in tokens for k in _part_keys(t, offered=True)}),
         "part_latin": sorted({p[0] for p in parts}),
         "skeletons": sorted({t.skeleton for f in forms for t in f.parts if len(t.skeleton) >= 2}),
+        # what every name offers, and what a name written with initials looks up: "O. F. Vishnyakov"
+        # meets "Ostap Fadeevich Vishnyakov", but "Volkov Ostap Feoktistovich" (fov:ostap) does not
+        # meet the full form of that record because another of its names has initials
         "abbrevs": sorted({a for f in forms for a in abbreviations(f)}) or None,
-        "rare_abbrevs": None,  # filled in over all rows (see build_rows)
-        "initials": any(t.kind == "initial" for f in forms for t in f.parts),
+        "initial_abbrevs": sorted({a for f in forms if any(t.kind == "initial" for t in f.parts)
+                                   for a in abbreviations(f)}) or None,
+        "rare_initial_abbrevs": None,  # filled in over all rows (see build_rows)
         "birth_dates": births or None, "birth_full": full_dates or None,
         "birth_date": full_dates[0] if full_dates else None, "birth_year": years[0] if years else None,
         "gender": gender, "countries": sorted(countries) if countries else None,
@@ -244,7 +253,6 @@ def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int) -> tuple[pa.Array, 
     """Drop blocking keys that more than ``key_cap`` rows share (``SINGLE_KEY_CAP`` for a lone
     token), counted and filtered in Arrow: on millions of records a Python counter of every key
     took gigabytes. Returns the filtered lists and the dropped keys with their counts."""
-    import numpy as np
     import pyarrow.compute as pc
 
     lists = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
@@ -257,13 +265,23 @@ def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int) -> tuple[pa.Array, 
     over = pc.or_(pc.and_(single, pc.greater(counts, SINGLE_KEY_CAP)),
                   pc.and_(pc.invert(single), pc.greater(counts, key_cap)))
     dropped = dict(zip(pc.filter(values, over).to_pylist(), pc.filter(counts, over).to_pylist()))
-    if not dropped:
-        return lists, {}
-    keep = pc.invert(pc.is_in(flat, value_set=pa.array(list(dropped), pa.string())))
+    return _without(lists, dropped), dropped
+
+
+def _without(lists: pa.ChunkedArray | pa.Array, drop: dict[str, int]) -> pa.Array:
+    """The lists without the values in ``drop``, in Arrow (a list that loses every value is empty)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+    if not drop:
+        return lists
+    flat = pc.list_flatten(lists)
+    keep = pc.invert(pc.is_in(flat, value_set=pa.array(list(drop), pa.string())))
     parents = pc.list_parent_indices(lists).to_numpy()
     lengths = np.bincount(parents[keep.to_numpy(zero_copy_only=False)], minlength=len(lists))
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-    return pa.ListArray.from_arrays(pa.array(offsets), pc.filter(flat, keep)), dropped
+    return pa.ListArray.from_arrays(pa.array(offsets), pc.filter(flat, keep))
 
 
 #: Below this many records the rows are built in one process (each worker pays rigour's start-up,
@@ -320,13 +338,16 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
     table = table.set_column(table.schema.get_field_index("keys"), "keys", keys)
     # "G. Konstantinos" / "Gavroglou Konstantinos": an initial with a common name is weak. On
     # EveryPolitician, pairs whose shared initials key is held by at most 4 records were one
-    # person 93-99 % of the time, by 5 or more 12-86 %. Counted over all rows; rows built for a
-    # few records (``only``, for explain) take the counts the latest resolve stored.
+    # person 93-99 % of the time, by 5 or more 12-86 %. The same holds for a whole name: two
+    # records of "Zhang Wei" with no date are rarely one person. Counted over all rows; rows built
+    # for a few records (``only``, for explain) take the counts the latest resolve stored.
     if only:
         common = dict(store.con.execute("SELECT key, records FROM resolve_common_keys").fetchall())
-        rare = pa.array([[a for a in v if a not in common] if v else None for v in table["abbrevs"].to_pylist()],
-                        pa.list_(pa.string()))
     else:
-        rare, common = cap_keys(table["abbrevs"], RARE_ABBREV)
-    table = table.set_column(table.schema.get_field_index("rare_abbrevs"), "rare_abbrevs", rare)
-    return RowsResult(table=table, records=table.num_rows, capped_keys=capped, common_abbrevs=common)
+        common = {**cap_keys(table["abbrevs"], RARE_ABBREV)[1],
+                  **{NAME_KEY + k: v for k, v in cap_keys(table["names"], RARE_NAME)[1].items()}}
+    rare_abbrevs = _without(table["initial_abbrevs"], common)
+    rare_names = _without(table["names"], {k[len(NAME_KEY):]: v for k, v in common.items() if k.startswith(NAME_KEY)})
+    table = table.set_column(table.schema.get_field_index("rare_initial_abbrevs"), "rare_initial_abbrevs", rare_abbrevs)
+    table = table.set_column(table.schema.get_field_index("rare_names"), "rare_names", rare_names)
+    return RowsResult(table=table, records=table.num_rows, capped_keys=capped, common_keys=common)
