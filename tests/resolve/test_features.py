@@ -22,6 +22,16 @@ def person(pid: str, name: str, **props: Any) -> dict[str, Any]:
     return {"id": pid, "schema": "Person", "properties": properties}
 
 
+def name_levels(rows: Any, *pairs: tuple[str, str]) -> list[str]:
+    """The "name" level of each pair of records, scored by an untrained model over ``rows``."""
+    found = {r["unique_id"]: r for r in rows.table.to_pylist()}
+    model = make_model(rows.table)
+    try:
+        return [compare_records(model, found[a], found[b])["comparisons"]["name"]["level"] for a, b in pairs]
+    finally:
+        model.close()
+
+
 def store(tmp_path: Path, sources: dict[str, list[dict[str, Any]]]) -> Graph:
     graph = Graph(tmp_path / "s.duckdb")
     for dataset, entities in sources.items():
@@ -265,13 +275,7 @@ def test_an_initial_with_a_common_name_is_a_weaker_level(tmp_path: Path) -> None
         assert "gk:konstantinos" in found["k0"]["initial_abbrevs"]
         assert "gk:konstantinos" not in found["k0"]["rare_initial_abbrevs"]
         assert "ip:ioannis" in found["i0"]["rare_initial_abbrevs"] and not found["i1"]["initial_abbrevs"]
-        model = make_model(rows.table)
-        try:
-            level = lambda a, b: compare_records(model, found[a], found[b])["comparisons"]["name"]["level"]  # noqa: E731
-            assert level("k0", "k1") == "same initials, common name"
-            assert level("i0", "i1") == "same initials"
-        finally:
-            model.close()
+        assert name_levels(rows, ("k0", "k1"), ("i0", "i1")) == ["same initials, common name", "same initials"]
         # explain, which builds rows for the two records only, uses the counts resolve stored
         graph.resolve(reclassify=False)
         assert explain(graph.store, "k0", "k1")["comparisons"]["name"]["level"] == "same initials, common name"
@@ -289,15 +293,8 @@ def test_same_initials_needs_a_name_written_with_initials(tmp_path: Path) -> Non
         person("w", "Ostap Fadeevich Vishnyakov"),
     ]})
     try:
-        rows = build_rows(graph.store)
-        found = {r["unique_id"]: r for r in rows.table.to_pylist()}
-        model = make_model(rows.table)
-        try:
-            level = lambda a, b: compare_records(model, found[a], found[b])["comparisons"]["name"]["level"]  # noqa: E731
-            assert level("v", "o") not in ("same initials", "same initials, common name")
-            assert level("o", "w") == "same full name"
-        finally:
-            model.close()
+        volkov, alias = name_levels(build_rows(graph.store), ("v", "o"), ("o", "w"))
+        assert volkov not in ("same initials", "same initials, common name") and alias == "same full name"
     finally:
         graph.close()
 
@@ -313,13 +310,7 @@ def test_a_full_name_that_many_records_hold_is_a_weaker_level(tmp_path: Path) ->
         rows = build_rows(graph.store)
         found = {r["unique_id"]: r for r in rows.table.to_pylist()}
         assert found["z0"]["rare_names"] == [] and found["p0"]["rare_names"] == ["ioannis papadopoulos"]
-        model = make_model(rows.table)
-        try:
-            level = lambda a, b: compare_records(model, found[a], found[b])["comparisons"]["name"]["level"]  # noqa: E731
-            assert level("z0", "z1") == "same full name, common name"
-            assert level("p0", "p1") == "same full name"
-        finally:
-            model.close()
+        assert name_levels(rows, ("z0", "z1"), ("p0", "p1")) == ["same full name, common name", "same full name"]
         graph.resolve(reclassify=False)
         assert explain(graph.store, "z0", "z1")["comparisons"]["name"]["level"] == "same full name, common name"
         assert explain(graph.store, "p0", "p1")["comparisons"]["name"]["level"] == "same full name"
