@@ -31,7 +31,14 @@ STRONG_SCHEMES = {"wikidata", "bioguide", "icpsr", "govtrack", "thomas", "opense
                   "fec", "cspan", "lis", "house_history", "ballotpedia", "maplight", "unsc", "ofac"}
 MAX_NAMES = 24  # an entity with hundreds of aliases is compared on a representative subset
 DEFAULT_KEY_CAP = 300  # records per blocking key; a more common key is dropped (and reported)
-SINGLE_KEY_CAP = 30  # a single name token blocks alone only when it is this rare
+SINGLE_KEY_CAP = 15  # a single name token blocks alone only when it is this rare
+#: Records per key by kind of key (at most the key cap): a key held by n records makes n^2/2
+#: candidate pairs, and how many of them are one person depends on the kind. On 300,000
+#: generated key persons (492,900 records, 26.2 million candidate pairs), pairs whose rarest key
+#: had more than 30 records were 60 % of all pairs and held 2 % of the true pairs that blocking
+#: found; skeleton pairs ("s:") held by 30 to 300 records made 9.2 million pairs. These caps keep
+#: 41 % of the pairs and 98.7 % of the true ones (docs/benchmarks.md, "Fewer candidate pairs").
+KIND_CAPS = {"1:": SINGLE_KEY_CAP, "s:": 30, "a:": 50, "2:": 100, "y:": 100}
 MAX_TOKENS = 5
 #: Identifier properties without a scheme pepgraph knows (national id, passport, tax, social
 #: security, registration numbers): compared fuzzily (a typo is common, a clash is not proof),
@@ -91,14 +98,24 @@ ORDER BY e.entity_id
 
 
 def blocking_keys(forms: list[NameForm], years: list[int], dates: Sequence[str] = (),
-                  numbers: Sequence[str] = ()) -> list[str]:
-    """Candidate-pair keys: two name tokens together ("2:"; a token as its Latin form, its symbol
-    signature, or with another token as two consonant skeletons), one token with a birth year ("y:"),
+                  numbers: Sequence[str] = (), address: str | None = None) -> list[str]:
+    """Candidate-pair keys: two name tokens together ("2:", a token as its Latin form or its symbol
+    signature; "s:", two consonant skeletons), one token with a birth year ("y:"),
     and one token alone ("1:", kept only where rare). A token stands both as its Latin form and as
     its cross-script symbol signature, so Иван Сидоренко meets Ivan Sidorenko. Records whose names
-    disagree too much for any of those also meet on a full birth date ("d:") or an id number
-    ("i:"), so a typo in the name, or a name given in parts the other way round, is still scored."""
-    keys: set[str] = {f"d:{d}" for d in dates[:3]} | {f"i:{n}" for n in numbers[:3] if len(n) >= MIN_NUMBER}
+    disagree too much for any of those also meet on a full birth date with the first letter of
+    a name token ("d:"), or an id number ("i:"), so a typo in the name, or a name given in parts
+    the other way round, is still scored. The letter: on 300,000 generated key persons, a birth
+    date alone paired 2.8 million records that shared no other key, 1,388 of them one person; 144
+    of those had no first letter in common (a Japanese name read as Chinese), and the letter cut
+    those pairs to 0.8 million. Where a record has an address, the date also stands with its
+    first word (the house number): FEBRL replaces whole names, and "Mia Shepherd" / "Jia
+    Fenwicsk", born the same day at "7 churchill way", are one person."""
+    letters = sorted({t.latin[0] for form in forms for t in form.parts if t.latin})
+    if address:
+        letters.append("@" + address.split()[0])
+    keys: set[str] = {f"d:{d}|{c}" for d in dates[:3] for c in letters}
+    keys |= {f"i:{n}" for n in numbers[:3] if len(n) >= MIN_NUMBER}
     keys |= {f"a:{a}" for form in forms for a in abbreviations(form)}
     for form in forms:
         units = [{_signature(t), f"={t.latin}"} for t in form.parts[:MAX_TOKENS] if len(t.latin) >= 2]
@@ -112,7 +129,7 @@ def blocking_keys(forms: list[NameForm], years: list[int], dates: Sequence[str] 
         # the symbol sets of the tokens are equal
         skeletons = sorted({f"~{t.skeleton}" for t in form.parts[:MAX_TOKENS] if len(t.skeleton) >= 2})
         for left, right in combinations(skeletons, 2):
-            keys.add(f"2:{left}+{right}")
+            keys.add(f"s:{left}+{right}")
         for unit in set().union(*units) if units else ():
             keys.add(f"1:{unit}")
             for year in years[:3]:
@@ -214,6 +231,7 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
     years = sorted({int(b[:4]) for b in births if b[:4].isdigit()})
     full_dates = [b for b in births if len(b) == 10]
     numbers = sorted({n for n in (normalize_number(v) for v in numbers or []) if n})
+    address = next((a for a in (normalize_address(v) for v in addresses or []) if a), None)
     # each token as [latin, key, key...]; what the tokens offer to the other side's lookups; the Latin forms
     tokens = [t for f in forms for t in f.parts if t.kind != "particle"]
     parts = sorted({(t.latin, *_part_keys(t)) for t in tokens})
@@ -244,15 +262,16 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "gender": gender, "countries": sorted(countries) if countries else None,
         "ids": _strong_ids(qids, ids) or None,
         "numbers": numbers or None, "number": numbers[0] if numbers else None,
-        "address": next((a for a in (normalize_address(v) for v in addresses or []) if a), None),
-        "keys": blocking_keys(forms, years, full_dates, numbers),
+        "address": address,
+        "keys": blocking_keys(forms, years, full_dates, numbers, address),
     }
 
 
-def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int) -> tuple[pa.Array, dict[str, int]]:
-    """Drop blocking keys that more than ``key_cap`` rows share (``SINGLE_KEY_CAP`` for a lone
-    token), counted and filtered in Arrow: on millions of records a Python counter of every key
-    took gigabytes. Returns the filtered lists and the dropped keys with their counts."""
+def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int, kind_caps: bool = True) -> tuple[pa.Array, dict[str, int]]:
+    """Drop blocking keys that more than ``key_cap`` rows share (fewer for the kinds in
+    ``KIND_CAPS``, if ``kind_caps``), counted and filtered in Arrow: on millions of records a
+    Python counter of every key took gigabytes. Returns the filtered lists and the dropped keys
+    with their counts."""
     import pyarrow.compute as pc
 
     lists = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
@@ -261,9 +280,10 @@ def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int) -> tuple[pa.Array, 
         return lists, {}
     counted = pc.value_counts(flat)
     values, counts = counted.field("values"), counted.field("counts")
-    single = pc.starts_with(values, "1:")
-    over = pc.or_(pc.and_(single, pc.greater(counts, SINGLE_KEY_CAP)),
-                  pc.and_(pc.invert(single), pc.greater(counts, key_cap)))
+    over = pc.greater(counts, key_cap)
+    for prefix, cap in (KIND_CAPS.items() if kind_caps else ()):
+        if cap < key_cap:
+            over = pc.or_(over, pc.and_(pc.starts_with(values, prefix), pc.greater(counts, cap)))
     dropped = dict(zip(pc.filter(values, over).to_pylist(), pc.filter(counts, over).to_pylist()))
     return _without(lists, dropped), dropped
 
@@ -344,8 +364,8 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
     if only:
         common = dict(store.con.execute("SELECT key, records FROM resolve_common_keys").fetchall())
     else:
-        common = {**cap_keys(table["abbrevs"], RARE_ABBREV)[1],
-                  **{NAME_KEY + k: v for k, v in cap_keys(table["names"], RARE_NAME)[1].items()}}
+        common = {**cap_keys(table["abbrevs"], RARE_ABBREV, kind_caps=False)[1],
+                  **{NAME_KEY + k: v for k, v in cap_keys(table["names"], RARE_NAME, kind_caps=False)[1].items()}}
     rare_abbrevs = _without(table["initial_abbrevs"], common)
     rare_names = _without(table["names"], {k[len(NAME_KEY):]: v for k, v in common.items() if k.startswith(NAME_KEY)})
     table = table.set_column(table.schema.get_field_index("rare_initial_abbrevs"), "rare_initial_abbrevs", rare_abbrevs)
