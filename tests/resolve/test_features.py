@@ -318,15 +318,17 @@ def test_a_full_name_that_many_records_hold_is_a_weaker_level(tmp_path: Path) ->
         graph.close()
 
 
+def date_keys(name: str, address: str | None = None, date: str = "1960-01-02") -> set[str]:
+    """The birth-date blocking keys of a record with one name, born on ``date``."""
+    from pepgraph.resolve.rows import blocking_keys
+
+    return {k for k in blocking_keys([analyze(name)], [int(date[:4])], [date], address=address) if k.startswith("d:")}
+
+
 def test_a_birth_date_blocks_only_with_a_first_letter_in_common() -> None:
     """A full birth date pairs records whose names share no token (a typo in each, the parts the
     other way round), but only with a name token's first letter in common: a date alone paired
     every two people born on one day."""
-    from pepgraph.resolve.rows import blocking_keys
-
-    def date_keys(name: str) -> set[str]:
-        return {k for k in blocking_keys([analyze(name)], [1960], ["1960-01-02"]) if k.startswith("d:")}
-
     assert date_keys("Ivan Petrov") == {"d:1960-01-02|i", "d:1960-01-02|p"}
     assert date_keys("Pietrov Iwan") & date_keys("Ivan Petrov")
     assert not date_keys("Kenji Mori") & date_keys("Ivan Petrov")
@@ -344,16 +346,11 @@ def test_kind_caps_drop_common_keys_of_weak_kinds_first() -> None:
     kept, dropped = cap_keys(pa.array(rows), key_cap=300)
     assert dropped == {"s:~mhmd+~ali": n}
     assert kept.to_pylist() == [["d:1960-01-02|m"]] * n
-    assert cap_keys(pa.array(rows), key_cap=300, kind_caps=False)[1] == {}
+    assert cap_keys(pa.array(rows), key_cap=300, kind_caps={})[1] == {}
 
 
 def test_a_birth_date_blocks_with_the_house_number_where_there_is_an_address() -> None:
     """FEBRL replaces whole names: with no first letter in common, the same date and house
     number still make a candidate pair."""
-    from pepgraph.resolve.rows import blocking_keys
-
-    def date_keys(name: str, address: str | None) -> set[str]:
-        return {k for k in blocking_keys([analyze(name)], [1976], ["1976-08-30"], address=address) if k.startswith("d:")}
-
     assert date_keys("Mia Shepherd", "7 churchill way") & date_keys("Jia Fenwicsk", "7 churchill wy")
     assert not date_keys("Mia Shepherd", "7 churchill way") & date_keys("Jia Fenwicsk", "9 churchill way")

@@ -12,7 +12,7 @@ and their token + birth-year keys). Rows are built in Arrow batches, on every co
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -111,10 +111,10 @@ def blocking_keys(forms: list[NameForm], years: list[int], dates: Sequence[str] 
     those pairs to 0.8 million. Where a record has an address, the date also stands with its
     first word (the house number): FEBRL replaces whole names, and "Mia Shepherd" / "Jia
     Fenwicsk", born the same day at "7 churchill way", are one person."""
-    letters = sorted({t.latin[0] for form in forms for t in form.parts if t.latin})
+    with_date = sorted({t.latin[0] for form in forms for t in form.parts if t.latin})
     if address:
-        letters.append("@" + address.split()[0])
-    keys: set[str] = {f"d:{d}|{c}" for d in dates[:3] for c in letters}
+        with_date.append("@" + address.split()[0])
+    keys: set[str] = {f"d:{d}|{c}" for d in dates[:3] for c in with_date}
     keys |= {f"i:{n}" for n in numbers[:3] if len(n) >= MIN_NUMBER}
     keys |= {f"a:{a}" for form in forms for a in abbreviations(form)}
     for form in forms:
@@ -267,11 +267,12 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
     }
 
 
-def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int, kind_caps: bool = True) -> tuple[pa.Array, dict[str, int]]:
-    """Drop blocking keys that more than ``key_cap`` rows share (fewer for the kinds in
-    ``KIND_CAPS``, if ``kind_caps``), counted and filtered in Arrow: on millions of records a
-    Python counter of every key took gigabytes. Returns the filtered lists and the dropped keys
-    with their counts."""
+def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int,
+             kind_caps: Mapping[str, int] = KIND_CAPS) -> tuple[pa.Array, dict[str, int]]:
+    """Drop values that more than ``key_cap`` rows share (fewer for a value starting with a
+    prefix of ``kind_caps``), counted and filtered in Arrow: on millions of records a Python
+    counter of every key took gigabytes. Returns the filtered lists and the dropped values with
+    their counts."""
     import pyarrow.compute as pc
 
     lists = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
@@ -281,7 +282,7 @@ def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int, kind_caps: bool = T
     counted = pc.value_counts(flat)
     values, counts = counted.field("values"), counted.field("counts")
     over = pc.greater(counts, key_cap)
-    for prefix, cap in (KIND_CAPS.items() if kind_caps else ()):
+    for prefix, cap in kind_caps.items():
         if cap < key_cap:
             over = pc.or_(over, pc.and_(pc.starts_with(values, prefix), pc.greater(counts, cap)))
     dropped = dict(zip(pc.filter(values, over).to_pylist(), pc.filter(counts, over).to_pylist()))
@@ -364,8 +365,8 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
     if only:
         common = dict(store.con.execute("SELECT key, records FROM resolve_common_keys").fetchall())
     else:
-        common = {**cap_keys(table["abbrevs"], RARE_ABBREV, kind_caps=False)[1],
-                  **{NAME_KEY + k: v for k, v in cap_keys(table["names"], RARE_NAME, kind_caps=False)[1].items()}}
+        common = {**cap_keys(table["abbrevs"], RARE_ABBREV, kind_caps={})[1],
+                  **{NAME_KEY + k: v for k, v in cap_keys(table["names"], RARE_NAME, kind_caps={})[1].items()}}
     rare_abbrevs = _without(table["initial_abbrevs"], common)
     rare_names = _without(table["names"], {k[len(NAME_KEY):]: v for k, v in common.items() if k.startswith(NAME_KEY)})
     table = table.set_column(table.schema.get_field_index("rare_initial_abbrevs"), "rare_initial_abbrevs", rare_abbrevs)
