@@ -89,7 +89,7 @@ def run(name):
         pairs = g.store.con.execute("SELECT left_id, right_id, probability, explanation FROM resolve_pairs WHERE evidence='model'").fetchall()
     m = pairwise(mapping, truth)
     out = {k: round(v, 4) if isinstance(v, float) else v for k, v in m.items()}
-    line = f"{name} {tag}: P {out['precision']} R {out['recall']} F1 {out['f1']} fp {out['fp']} fn {out['fn']} resolve {secs:.1f}s model_links {res.model_pairs} notes {res.notes}"
+    line = f"{name} {tag}: P {out['precision']} R {out['recall']} F1 {out['f1']} fp {out['fp']} fn {out['fn']} resolve {secs:.1f}s model_links {res.model_pairs} notes {res.notes} phases {res.phases}"
     if "scripts" in meta:
         sc = {k: set(v) for k, v in meta["scripts"].items()}
         cr = pair_recall(mapping, truth, lambda a, b: bool(sc[a]) and bool(sc[b]) and not (sc[a] & sc[b]))

@@ -85,6 +85,8 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
         person("kp1", "Ri Kwang"),
         person("kp2", "KWANG-CHOL, Ri"),
         person("kp3", "Kwang Ri"),
+        person("ua1", "ПЕТРЕНКО, Павло"),
+        person("ua2", "Петренко Павло Дмитрович"),
     ]})
     try:
         assert _levels(graph, "kg1", "kg2")["name"] == "similar name tokens"
@@ -98,7 +100,7 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
         assert _levels(graph, "cz1", "cz2")["name"] != "similar name tokens"
         # the same tokens reordered, against one name's tokens all in the other's
         assert _levels(graph, "kp1", "kp3")["name"] == "same name tokens"
-        assert _levels(graph, "kp1", "kp2")["name"] == "name tokens contained"
+        assert _levels(graph, "ua1", "ua2")["name"] == "name tokens contained"
     finally:
         graph.close()
 
@@ -354,3 +356,50 @@ def test_a_birth_date_blocks_with_the_house_number_where_there_is_an_address() -
     number still make a candidate pair."""
     assert date_keys("Mia Shepherd", "7 churchill way") & date_keys("Jia Fenwicsk", "7 churchill wy")
     assert not date_keys("Mia Shepherd", "7 churchill way") & date_keys("Jia Fenwicsk", "9 churchill way")
+
+
+def test_no_name_is_inside_another_through_half_a_hyphenated_given_name(tmp_path: Path) -> None:
+    """"Ri Kwang" is not inside "Ri Kwang-chol", nor "Kim Chol" inside "Kim Song-chol" (neither as
+    tokens contained nor as similar tokens), but a whole hyphenated word is, and a double surname
+    of long pieces still contains one of them."""
+    from pepgraph.resolve.rows import hyphened
+
+    assert hyphened(analyze("KWANG-CHOL, Ri")) == [("kwang", "chol")]
+    assert hyphened(analyze("Vesela Draganova-Ilieva")) == []  # two surnames, not syllables
+    assert hyphened(analyze("Samira Al-Baghdadi")) == []  # a particle
+    graph = store(tmp_path, {"a": [
+        person("kp1", "Ri Kwang"),
+        person("kp2", "KWANG-CHOL, Ri"),
+        person("kp3", "Kim Chol"),
+        person("kp4", "Kim Song-chol"),
+        person("kp5", "Kim Song-chol Hwang"),
+        person("bg1", "DRAGANOVA, VESELA ATANASOVA"),
+        person("bg2", "Vesela Atanasova Draganova-Ilieva"),
+    ]})
+    try:
+        assert _levels(graph, "kp1", "kp2")["name"] not in ("name tokens contained", "similar name tokens")
+        assert _levels(graph, "kp3", "kp4")["name"] not in ("name tokens contained", "similar name tokens")
+        assert _levels(graph, "kp4", "kp5")["name"] == "name tokens contained"
+        assert _levels(graph, "bg1", "bg2")["name"] == "name tokens contained"
+    finally:
+        graph.close()
+
+
+def test_similar_tokens_cover_a_name_about_one_to_one(tmp_path: Path) -> None:
+    """A token alike only to a token the covered name has itself does not cover: "Ivan Nikolaev
+    Ivanov" is not "Ivan Nikolov Grizanov" (ivanov is alike only to ivan), nor "Zachariou
+    Zacharias" "Koulias Zacharias"; a typo in one token still covers."""
+    graph = store(tmp_path, {"a": [
+        person("bg1", "ИВАН НИКОЛАЕВ ИВАНОВ"),
+        person("bg2", "IVAN NIKOLOV GRIZANOV"),
+        person("cy1", "Ζαχαρίου Ζαχαρίας"),
+        person("cy2", "Koulias Zacharias"),
+        person("bg3", "Ivan Nikolaev Ivanov"),
+        person("bg4", "IVANOV, Ivan Nikolav"),
+    ]})
+    try:
+        assert _levels(graph, "bg1", "bg2")["name"] != "similar name tokens"
+        assert _levels(graph, "cy1", "cy2")["name"] != "similar name tokens"
+        assert _levels(graph, "bg3", "bg4")["name"] == "similar name tokens"
+    finally:
+        graph.close()
