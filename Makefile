@@ -33,6 +33,7 @@ $(STAMP): pyproject.toml requirements.lock scripts/sysdeps.sh
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps 'hanja==0.15.1'  # Hanja readings of Korean names; its pins (PyYAML 6.0.1, pytest) are not needed
 	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $(STAMP)
 

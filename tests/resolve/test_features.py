@@ -403,3 +403,27 @@ def test_similar_tokens_cover_a_name_about_one_to_one(tmp_path: Path) -> None:
         assert _levels(graph, "bg3", "bg4")["name"] == "similar name tokens"
     finally:
         graph.close()
+
+
+def test_a_korean_name_meets_its_romanisation_across_scripts(tmp_path: Path) -> None:
+    """박홍근 and "PARK Hong Keun" (and, with the hanja package, 朴洪根) are blocked together and
+    compared as one Korean name; a Chinese 王伟 is not read as Korean."""
+    from pepgraph.names.korean import hanja_table
+
+    graph = store(tmp_path, {"a": [
+        person("kr1", "박홍근", country="kr"),
+        person("kr2", "PARK Hong Keun", country="kr"),
+        person("kr3", "朴洪根", country="kr"),
+        person("cn1", "王伟", country="cn"),
+        person("kr4", "Wang Wi", country="kr"),
+    ]})
+    try:
+        rows = {r["unique_id"]: r for r in build_rows(graph.store).table.to_pylist()}
+        assert set(rows["kr1"]["keys"]) & set(rows["kr2"]["keys"])
+        assert _levels(graph, "kr1", "kr2")["name"] == "same Korean reading"
+        if hanja_table():
+            assert _levels(graph, "kr3", "kr2")["name"] == "same Korean reading"
+        assert rows["cn1"]["korean"] is None
+        assert _levels(graph, "cn1", "kr4")["name"] != "same Korean reading"
+    finally:
+        graph.close()

@@ -73,6 +73,11 @@ COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
          "AND (list_has_any(skeletons_l, skeletons_r) "
          f"OR list_has_any(symbols_l, symbols_r)) AND (({_COVERED.format(a='l', b='r')}) "
          f"OR ({_COVERED.format(a='r', b='l')})) AND {_UNSPLIT}", 0.1, 0.002),
+        # one Korean name in Hanja, Hangul or another romanisation: 朴洪根 / "PARK Hong Keun"
+        # (the coarse reading of pepgraph.names.korean, see rows.korean_readings). Most records
+        # have none: list_has_any on two NULL lists, unguarded, doubled the time to score pairs
+        ("same Korean reading", "korean_l IS NOT NULL AND korean_r IS NOT NULL AND list_has_any(korean_l, korean_r)",
+         0.05, 0.0001),
         # a name written with initials whose initials key (the sorted first letters and one full
         # token: "fov:vishnyakov") the other record's names have too
         ("same initials", "list_has_any(rare_initial_abbrevs_l, abbrevs_r) OR list_has_any(abbrevs_l, rare_initial_abbrevs_r)",

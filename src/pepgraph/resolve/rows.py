@@ -21,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from pepgraph.names import NameForm, analyze
+from pepgraph.names.korean import reading as korean_reading
 from pepgraph.store import Store
 
 #: Schemata that resolution links; everything else (occupancies, sanctions, ...) keeps its id.
@@ -199,6 +200,28 @@ def hyphened(form: NameForm, schema: str = "Person") -> list[tuple[str, ...]]:
     return out
 
 
+#: countries whose people's romanised names are read as Korean (see ``korean_readings``)
+KOREAN_COUNTRIES = frozenset({"kr", "kp"})
+
+
+def korean_readings(names: Sequence[str], countries: Sequence[str] | None) -> list[str]:
+    """The coarse Korean readings of a record's names (``pepgraph.names.korean``): of a name in
+    Hangul always, of one in Hanja when the record has no country or a Korean one (Chinese and
+    Japanese names are written in the same characters), and of a romanised name only when the
+    record is Korean ("Sam Ho" reads as Korean syllables too)."""
+    korean = bool(KOREAN_COUNTRIES.intersection(countries or ()))
+    out = set()
+    for name in names:
+        if not korean:
+            hangul = any("\uac00" <= ch <= "\ud7a3" for ch in name)
+            if not hangul and (countries or not any("\u3400" <= ch <= "\u9fff" for ch in name)):
+                continue  # romanised, or Hanja of a country that is not Korea
+        found = korean_reading(name)
+        if found is not None:
+            out.add(found)
+    return sorted(out)
+
+
 def _signature(token: Any) -> str:
     return "|".join(sorted(token.symbols)) if token.symbols else f"={token.latin}"
 
@@ -241,7 +264,8 @@ SCHEMA = pa.schema([
     ("initial_abbrevs", pa.list_(pa.string())), ("rare_initial_abbrevs", pa.list_(pa.string())), ("birth_dates", pa.list_(pa.string())), ("birth_full", pa.list_(pa.string())),
     ("birth_date", pa.string()), ("birth_year", pa.int32()), ("gender", pa.string()),
     ("countries", pa.list_(pa.string())), ("ids", pa.list_(pa.string())), ("numbers", pa.list_(pa.string())),
-    ("number", pa.string()), ("address", pa.string()), ("keys", pa.list_(pa.string())),
+    ("number", pa.string()), ("address", pa.string()), ("korean", pa.list_(pa.string())),
+    ("keys", pa.list_(pa.string())),
 ])
 BATCH = 20_000  # rows turned into one Arrow batch: Python lists of strings cost ~10x their Arrow size
 
@@ -250,7 +274,8 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
          others: list[str] | None, births: list[str] | None, gender: str | None, countries: list[str] | None,
          qids: list[str] | None, ids: list[str] | None, addresses: list[str] | None,
          numbers: list[str] | None) -> dict[str, Any] | None:
-    forms = [f for f in (analyze(n, schema=schema) for n in _full_names(names or [], firsts or [], others or [])) if f.tokens]
+    full = _full_names(names or [], firsts or [], others or [])
+    forms = [f for f in (analyze(n, schema=schema) for n in full) if f.tokens]
     if not forms:
         return None
     births = sorted(births or [])
@@ -261,6 +286,7 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
     # each token as [latin, key, key...]; what the tokens offer to the other side's lookups; the Latin forms
     tokens = [t for f in forms for t in f.parts if t.kind != "particle"]
     parts = sorted({(t.latin, *_part_keys(t)) for t in tokens})
+    korean = korean_readings(full, countries) if schema == "Person" else []
     return {
         "unique_id": entity_id, "schema": schema, "dataset": dataset,
         "display": forms[0].original, "name": forms[0].latin,
@@ -290,7 +316,8 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "ids": _strong_ids(qids, ids) or None,
         "numbers": numbers or None, "number": numbers[0] if numbers else None,
         "address": address,
-        "keys": blocking_keys(forms, years, full_dates, numbers, address),
+        "korean": korean or None,
+        "keys": sorted(blocking_keys(forms, years, full_dates, numbers, address) + [f"k:{k}" for k in korean]),
     }
 
 

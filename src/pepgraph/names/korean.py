@@ -1,0 +1,162 @@
+"""Korean names across Hangul, Hanja and their many romanisations, as one coarse reading.
+
+A Korean name reaches a compliance team as 朴洪根 (Hanja, in older and official records), 박홍근
+(Hangul), "PARK Hong Keun", "Bak Hong-geun" or "Pak Hong Gun" (the South's Revised
+Romanisation, McCune-Reischauer as the North and older papers use it, and the spellings
+families chose). ICU reads Hanja as Mandarin (朴洪根 is "pu hong gen") and spells Hangul its own
+way ("bag hong geun"), so none of these met; on the EveryPolitician benchmark Hanja against a
+romanisation was the largest group of missed cross-script pairs (129 of 318).
+
+``reading`` turns each of them into the same *coarse reading*: every syllable as a key of its
+initial consonant, vowel and final consonant with the distinctions romanisations disagree on
+folded away (g/k, d/t, b/p, j/ch, r/l; eo/o/u/eu; ae/e; oe/oi/we), and an initial r or n
+dropped before i or y ("Lee", "Rhee", "Ri", "Yi" and 이 are one). The keys
+are sorted, so that "Hong Keun Park" is "PARK Hong-keun". Hanja go to Hangul through the
+reading table of the ``hanja`` package (installed by ``make``; without it, Hanja names simply
+get no reading). What it does not do: Hanja with several readings take the table's one,
+romanised given names written as one word are split greedily ("Jongin" is jon-gin), and a
+non-Korean name whose tokens happen to be Korean-like syllables ("Sam Ho") gets a reading too,
+which is why resolution asks a Korean country of Latin names (see resolve/rows.py).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Hangul syllables are composed arithmetically: (initial * 21 + vowel) * 28 + final + 0xAC00.
+_INITIALS = ("k", "k", "n", "t", "t", "r", "m", "p", "p", "s", "s", "", "c", "c", "c", "k", "t", "p", "h")
+# ㅏ ㅐ ㅑ ㅒ ㅓ ㅔ ㅕ ㅖ ㅗ ㅘ ㅙ ㅚ ㅛ ㅜ ㅝ ㅞ ㅟ ㅠ ㅡ ㅢ ㅣ
+_VOWELS = ("a", "e", "ya", "ye", "o", "e", "yo", "ye", "o", "wa", "we", "we", "yo", "o", "wo", "we", "wi", "yo",
+           "o", "i", "i")
+# none ㄱ ㄲ ㄳ ㄴ ㄵ ㄶ ㄷ ㄹ ㄺ ㄻ ㄼ ㄽ ㄾ ㄿ ㅀ ㅁ ㅂ ㅄ ㅅ ㅆ ㅇ ㅈ ㅊ ㅋ ㅌ ㅍ ㅎ
+_FINALS = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p", "t", "t",
+           "ng", "t", "t", "k", "t", "p", "t")
+
+# Romanised syllables: the same folding, spelled every way the common romanisations do. Longest
+# first, so that "ch" is not read as "c" + "h" and "yeo" not as "ye" + "o".
+_LATIN_INITIALS = [("tch", "c"), ("kk", "k"), ("gg", "k"), ("tt", "t"), ("pp", "p"), ("ss", "s"), ("jj", "c"),
+                   ("ch", "c"), ("sh", "s"), ("rh", "r"), ("k", "k"), ("g", "k"), ("t", "t"), ("d", "t"),
+                   ("p", "p"), ("b", "p"), ("j", "c"), ("s", "s"), ("n", "n"), ("r", "r"), ("l", "r"),
+                   ("m", "m"), ("h", "h"), ("", "")]
+_LATIN_VOWELS = [("yeo", "yo"), ("yoo", "yo"), ("you", "yo"), ("yae", "ye"), ("wae", "we"), ("weo", "wo"),
+                 ("woo", "o"), ("wee", "wi"), ("eui", "i"), ("yu", "yo"), ("yo", "yo"), ("ya", "ya"), ("ye", "ye"),
+                 ("yi", "i"), ("wa", "wa"), ("wo", "wo"), ("wu", "o"), ("we", "we"), ("wi", "wi"), ("oe", "we"),
+                 ("oi", "we"), ("ui", "i"), ("eo", "o"), ("eu", "o"), ("oo", "o"), ("ou", "o"), ("ae", "e"),
+                 ("ai", "e"), ("ee", "i"), ("a", "a"), ("e", "e"), ("i", "i"), ("o", "o"), ("u", "o")]
+# a final is read only where no vowel follows (else it starts the next syllable); "Park", "Ahn",
+# "Oh", "Suh" are English-style spellings of 박, 안, 오, 서
+_LATIN_FINALS = [("ng", "ng"), ("rk", "k"), ("hn", "n"), ("kk", "k"), ("k", "k"), ("g", "k"), ("n", "n"),
+                 ("t", "t"), ("d", "t"), ("s", "t"), ("l", "l"), ("r", "l"), ("m", "m"), ("p", "p"), ("b", "p"),
+                 ("h", ""), ("", "")]
+_VOWEL_START = re.compile(r"[aeiouwy]")
+#: family names whose reading differs from the character's (the table gives 金 as 금, "gold")
+SURNAMES = {"金": "김"}
+#: a reading has this many syllables at least and at most (a Korean name has two to four)
+MIN_SYLLABLES, MAX_SYLLABLES = 2, 5
+
+
+def _fold(key: tuple[str, str, str]) -> tuple[str, str, str]:
+    """The initial-sound rule, both ways and in every syllable (which syllable starts the family
+    name is not known in "Hong Keun Park"): r or n before i / y is dropped (李 is "Ri" in the
+    North and 이 "Lee" in the South), and r is n before other vowels (羅 "Ra" / 나 "Na")."""
+    initial, vowel, final = key
+    if initial in ("r", "n") and vowel[0] in "iy":
+        return ("", vowel, final)
+    if initial == "r":
+        return ("n", vowel, final)
+    return key
+
+
+def _hangul(ch: str) -> tuple[str, str, str] | None:
+    code = ord(ch) - 0xAC00
+    if not 0 <= code < 11172:
+        return None
+    return _INITIALS[code // 588], _VOWELS[(code % 588) // 28], _FINALS[code % 28]
+
+
+@lru_cache(maxsize=1)
+def hanja_table() -> dict[str, str]:
+    """Hanja -> Hangul reading, from the ``hanja`` package's table (read as text: importing the
+    package parses the same file as YAML, which takes a second). Empty when it is not installed."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("hanja")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(list(spec.submodule_search_locations)[0]) / "table.yml"
+    if not path.is_file():
+        return {}
+    pairs = re.findall(r'^"\\u([0-9A-Fa-f]{4,5})": "\\u([0-9A-Fa-f]{4})"', path.read_text(encoding="utf-8"), re.M)
+    return {chr(int(a, 16)): chr(int(b, 16)) for a, b in pairs}
+
+
+def _latin_syllables(token: str) -> list[tuple[str, str, str]] | None:
+    """A romanised token as syllables, or None where it is not one."""
+    out: list[tuple[str, str, str]] = []
+    rest = token
+    while rest:
+        for spelled, initial in _LATIN_INITIALS:
+            if not rest.startswith(spelled):
+                continue
+            after = rest[len(spelled):]
+            vowel = next(((s, v) for s, v in _LATIN_VOWELS if after.startswith(s)), None)
+            if vowel is None:
+                continue
+            after = after[len(vowel[0]):]
+            for fin, final in _LATIN_FINALS:
+                if after.startswith(fin) and not _VOWEL_START.match(after[len(fin):]):
+                    out.append((initial, vowel[1], final))
+                    rest = after[len(fin):]
+                    break
+            else:
+                continue
+            break
+        else:
+            return None
+    return out
+
+
+def _latin_letters(text: str) -> str:
+    """Lower-case ASCII letters of a romanised token ("Ŏ" -> "o"), "" if it holds anything else."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return plain if plain.isascii() and plain.isalpha() else ""
+
+
+@lru_cache(maxsize=1 << 14)
+def reading(name: str) -> str | None:
+    """The coarse reading of a Korean name in Hangul, Hanja or a romanisation ("朴洪根", "박홍근",
+    "PARK Hong-Keun" all give "hong|kon|pak"), or None when the name is not one: a script mixed
+    in, a token that is no sequence of Korean syllables, fewer than two syllables or more than
+    five."""
+    keys: list[tuple[str, str, str]] = []
+    words = [w for w in re.split(r"[\s,.\-‐‑·]+", name.strip()) if w]
+    if not words:
+        return None
+    table = None
+    for word in words:
+        syllables: list[tuple[str, str, str]] = []
+        if all("\uac00" <= ch <= "\ud7a3" for ch in word):
+            syllables = [k for k in (_hangul(ch) for ch in word) if k]
+        elif all(unicodedata.name(ch, "").startswith("CJK") for ch in word):
+            table = table if table is not None else hanja_table()
+            hangul = [table.get(ch) for ch in word]
+            if word[0] in SURNAMES and word is words[0]:
+                hangul[0] = SURNAMES[word[0]]
+            if not table or None in hangul:
+                return None
+            syllables = [k for k in (_hangul(ch) for ch in hangul if ch) if k]
+        else:
+            letters = _latin_letters(word)
+            found = _latin_syllables(letters) if letters else None
+            if not found:
+                return None
+            syllables = found
+        if not syllables:
+            return None
+        keys.extend(_fold(s) for s in syllables)
+    if not MIN_SYLLABLES <= len(keys) <= MAX_SYLLABLES:
+        return None
+    return "|".join(sorted("".join(k) for k in keys))
