@@ -405,9 +405,10 @@ def test_similar_tokens_cover_a_name_about_one_to_one(tmp_path: Path) -> None:
         graph.close()
 
 
-def test_a_korean_name_meets_its_romanisation_across_scripts(tmp_path: Path) -> None:
+def test_korean_and_hong_kong_names_meet_their_romanisations(tmp_path: Path) -> None:
     """박홍근 and "PARK Hong Keun" (and, with the hanja package, 朴洪根) are blocked together and
-    compared as one Korean name; a Chinese 王伟 is not read as Korean."""
+    compared as one Korean name, 盧偉國 and "LO Wai-kwok" as one Cantonese name; a Chinese 王伟
+    is read as neither."""
     from pepgraph.names.korean import hanja_table
 
     graph = store(tmp_path, {"a": [
@@ -416,14 +417,17 @@ def test_a_korean_name_meets_its_romanisation_across_scripts(tmp_path: Path) -> 
         person("kr3", "朴洪根", country="kr"),
         person("cn1", "王伟", country="cn"),
         person("kr4", "Wang Wi", country="kr"),
+        person("hk1", "盧偉國"),
+        person("hk2", "LO Wai-kwok", country="hk"),
     ]})
     try:
         rows = {r["unique_id"]: r for r in build_rows(graph.store).table.to_pylist()}
-        assert set(rows["kr1"]["keys"]) & set(rows["kr2"]["keys"])
-        assert _levels(graph, "kr1", "kr2")["name"] == "same Korean reading"
+        for a, b, level in [("kr1", "kr2", "same Korean reading"), ("hk1", "hk2", "same Cantonese reading")]:
+            assert set(rows[a]["keys"]) & set(rows[b]["keys"])
+            assert _levels(graph, a, b)["name"] == level
         if hanja_table():
             assert _levels(graph, "kr3", "kr2")["name"] == "same Korean reading"
-        assert rows["cn1"]["korean"] is None
+        assert rows["cn1"]["korean"] is None and rows["cn1"]["cantonese"] is None
         assert _levels(graph, "cn1", "kr4")["name"] != "same Korean reading"
     finally:
         graph.close()

@@ -78,6 +78,10 @@ COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
         # have none: list_has_any on two NULL lists, unguarded, doubled the time to score pairs
         ("same Korean reading", "korean_l IS NOT NULL AND korean_r IS NOT NULL AND list_has_any(korean_l, korean_r)",
          0.05, 0.0001),
+        # a Hong Kong name in characters and romanised: 盧偉國 / "LO Wai-kwok" (names.cantonese);
+        # its starting weight is no other level's, as explanation() tells levels by weight
+        ("same Cantonese reading", "cantonese_l IS NOT NULL AND cantonese_r IS NOT NULL "
+         "AND list_has_any(cantonese_l, cantonese_r)", 0.03, 0.0001),
         # a name written with initials whose initials key (the sorted first letters and one full
         # token: "fov:vishnyakov") the other record's names have too
         ("same initials", "list_has_any(rare_initial_abbrevs_l, abbrevs_r) OR list_has_any(abbrevs_l, rare_initial_abbrevs_r)",

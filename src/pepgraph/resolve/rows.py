@@ -21,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from pepgraph.names import NameForm, analyze
+from pepgraph.names import cantonese
 from pepgraph.names.korean import reading as korean_reading
 from pepgraph.store import Store
 
@@ -222,6 +223,24 @@ def korean_readings(names: Sequence[str], countries: Sequence[str] | None) -> li
     return sorted(out)
 
 
+#: countries whose people's romanised names are read as Cantonese (see ``cantonese_readings``)
+CANTONESE_COUNTRIES = frozenset({"hk", "mo"})
+
+
+def cantonese_readings(names: Sequence[str], countries: Sequence[str] | None) -> list[str]:
+    """The coarse Cantonese readings of a record's names (``pepgraph.names.cantonese``): of a
+    name in Chinese characters when the record has no country or is of Hong Kong or Macau (the
+    rest of China writes pinyin), and of a romanised name only when it is."""
+    local = bool(CANTONESE_COUNTRIES.intersection(countries or ()))
+    if not local and countries:
+        return []
+    out: set[str] = set()
+    for name in names:
+        if local or any("\u3400" <= ch <= "\u9fff" for ch in name):
+            out |= cantonese.readings(name)
+    return sorted(out)
+
+
 def _signature(token: Any) -> str:
     return "|".join(sorted(token.symbols)) if token.symbols else f"={token.latin}"
 
@@ -265,6 +284,7 @@ SCHEMA = pa.schema([
     ("birth_date", pa.string()), ("birth_year", pa.int32()), ("gender", pa.string()),
     ("countries", pa.list_(pa.string())), ("ids", pa.list_(pa.string())), ("numbers", pa.list_(pa.string())),
     ("number", pa.string()), ("address", pa.string()), ("korean", pa.list_(pa.string())),
+    ("cantonese", pa.list_(pa.string())),
     ("keys", pa.list_(pa.string())),
 ])
 BATCH = 20_000  # rows turned into one Arrow batch: Python lists of strings cost ~10x their Arrow size
@@ -287,6 +307,7 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
     tokens = [t for f in forms for t in f.parts if t.kind != "particle"]
     parts = sorted({(t.latin, *_part_keys(t)) for t in tokens})
     korean = korean_readings(full, countries) if schema == "Person" else []
+    canto = cantonese_readings(full, countries) if schema == "Person" else []
     return {
         "unique_id": entity_id, "schema": schema, "dataset": dataset,
         "display": forms[0].original, "name": forms[0].latin,
@@ -316,8 +337,9 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "ids": _strong_ids(qids, ids) or None,
         "numbers": numbers or None, "number": numbers[0] if numbers else None,
         "address": address,
-        "korean": korean or None,
-        "keys": sorted(blocking_keys(forms, years, full_dates, numbers, address) + [f"k:{k}" for k in korean]),
+        "korean": korean or None, "cantonese": canto or None,
+        "keys": sorted(blocking_keys(forms, years, full_dates, numbers, address) + [f"k:{k}" for k in korean]
+                       + [f"c:{c}" for c in canto]),
     }
 
 

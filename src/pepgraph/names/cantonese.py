@@ -1,0 +1,86 @@
+"""Hong Kong and Macau names in Chinese characters and their Cantonese romanisation, as one reading.
+
+Hong Kong writes its people's names in the government's Cantonese romanisation: 盧偉國 is "LO
+Wai-kwok", 梁繼昌 "LEUNG Ka-lau", 葉國謙 "IP Kwok-him". ICU reads the characters as Mandarin
+(lu wei guo), so none of these met; on the EveryPolitician benchmark they were most of the Han /
+Latin pairs left after Korean readings. ``readings`` gives both sides the same *coarse
+reading*: each syllable romanised the Hong Kong way, from the character table of the
+``cantonese-romanisation`` package (MIT; a character with several readings gives each), folded
+where spellings of one sound differ (g/k, b/p, d/t, j/ch/ts; Ip/Yip; Chue/Chu), and sorted, so that the
+family name may stand first or last.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import unicodedata
+from functools import lru_cache
+
+#: syllables a name has at least and at most
+MIN_SYLLABLES, MAX_SYLLABLES = 2, 4
+#: readings one name may give at most (a character can have several)
+MAX_READINGS = 16
+_FOLD = [("tsz", "c"), ("ts", "c"), ("ch", "c"), ("j", "c"), ("z", "c"), ("g", "k"), ("b", "p"), ("d", "t")]
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, list[str]]:
+    """Character -> Hong Kong romanisations, from the ``cantonese-romanisation`` package's data
+    (read directly: its class loads six tables). Empty when it is not installed."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("cantoroman")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "charToRoman.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+@lru_cache(maxsize=1 << 14)
+def fold(syllable: str) -> str:
+    """One romanised syllable with the spellings of one sound made one ("kwok" / "gwok",
+    "cheung" / "jeung", "yip" / "ip")."""
+    s = syllable.lower()
+    if s.startswith("y") and len(s) > 2 and s[1] in "iu":
+        s = s[1:]
+    if s.endswith("ue") and len(s) > 2:
+        s = s[:-1]  # 柱 "chue" / "Chu"
+    for spelled, to in _FOLD:
+        if s.startswith(spelled):
+            return to + s[len(spelled):]
+    return s
+
+
+def readings(name: str) -> set[str]:
+    """The coarse readings of a Hong Kong name in Chinese characters (one per combination of
+    the characters' readings, at most ``MAX_READINGS``) or romanised ("LO Wai-kwok"): a set,
+    empty when the name is neither, or has fewer than two syllables or more than four."""
+    words = [w for w in re.split(r"[\s,.\-‐‑·]+", name.strip()) if w]
+    if not words:
+        return set()
+    if all(all(unicodedata.name(ch, "").startswith("CJK") for ch in w) for w in words):
+        chars = "".join(words)
+        if not MIN_SYLLABLES <= len(chars) <= MAX_SYLLABLES:
+            return set()
+        found = table()
+        options = [sorted({fold(r) for r in found.get(ch, [])}) for ch in chars]
+        if not all(options):
+            return set()
+        combos = itertools.islice(itertools.product(*options), MAX_READINGS)
+        return {"|".join(sorted(c)) for c in combos}
+    if not all(w.isascii() and w.isalpha() for w in words):
+        return set()
+    known = syllables()
+    words = [fold(w) for w in words if fold(w) in known]  # "Christopher CHEUNG Wah-fung"
+    if not MIN_SYLLABLES <= len(words) <= MAX_SYLLABLES:
+        return set()
+    return {"|".join(sorted(words))}
+
+
+@lru_cache(maxsize=1)
+def syllables() -> frozenset[str]:
+    """Every folded syllable of the table: a romanised word outside it is an English given name."""
+    return frozenset(fold(r) for values in table().values() for r in values)

@@ -1,0 +1,33 @@
+"""Hong Kong names in Chinese characters and their Cantonese romanisation read as one."""
+
+from __future__ import annotations
+
+from pepgraph.names.cantonese import fold, readings
+from pepgraph.resolve.rows import cantonese_readings
+
+
+def test_characters_and_the_hong_kong_romanisation_read_the_same() -> None:
+    assert readings("盧偉國") == readings("LO Wai-kwok") == {"kwok|lo|wai"}
+    assert readings("鄧家彪") & readings("TANG Ka-piu")
+    assert readings("葉國謙") & readings("YIP Kwok Him") & readings("IP Kwok-him")
+    # the family name last, and an English given name beside the Chinese one
+    assert readings("張華峯") & readings("Christopher CHEUNG Wah-fung") & readings("Wah-fung Cheung")
+
+
+def test_spellings_of_one_sound_fold_together() -> None:
+    assert fold("kwok") == fold("gwok") and fold("cheung") == fold("jeung") and fold("yip") == fold("ip")
+
+
+def test_what_is_not_a_hong_kong_name_has_no_reading() -> None:
+    assert readings("John Smith") == set()
+    assert readings("盧") == set()  # one syllable
+    assert readings("LO Wai Kwok Chun Hing") == set()  # five
+
+
+def test_readings_are_asked_of_hong_kong_and_macau_records_only() -> None:
+    """Characters without a country or of Hong Kong / Macau; romanised names of those only (the
+    rest of China writes pinyin)."""
+    assert cantonese_readings(["盧偉國"], None) == ["kwok|lo|wai"]
+    assert cantonese_readings(["LO Wai-kwok"], ["hk"]) == ["kwok|lo|wai"]
+    assert cantonese_readings(["LO Wai-kwok"], None) == []
+    assert cantonese_readings(["王伟"], ["cn"]) == []
