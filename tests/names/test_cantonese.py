@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pepgraph.names.cantonese import fold, readings
+from pepgraph.names import analyze
 from pepgraph.resolve.rows import cantonese_readings
 
 
@@ -27,7 +28,7 @@ def test_what_is_not_a_hong_kong_name_has_no_reading() -> None:
 def test_readings_are_asked_of_hong_kong_and_macau_records_only() -> None:
     """Characters without a country or of Hong Kong / Macau; romanised names of those only (the
     rest of China writes pinyin)."""
-    assert cantonese_readings(["盧偉國"], None) == ["kwok|lo|wai"]
-    assert cantonese_readings(["LO Wai-kwok"], ["hk"]) == ["kwok|lo|wai"]
-    assert cantonese_readings(["LO Wai-kwok"], None) == []
-    assert cantonese_readings(["王伟"], ["cn"]) == []
+    assert cantonese_readings([analyze("盧偉國")], None) == ["kwok|lo|wai"]
+    assert cantonese_readings([analyze("LO Wai-kwok")], ["hk"]) == ["kwok|lo|wai"]
+    assert cantonese_readings([analyze("LO Wai-kwok")], None) == []
+    assert cantonese_readings([analyze("王伟")], ["cn"]) == []

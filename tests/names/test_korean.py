@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pepgraph.names.korean import hanja_table, reading
+from pepgraph.names import analyze
 from pepgraph.resolve.rows import korean_readings
 
 
@@ -39,10 +40,10 @@ def test_what_is_not_a_korean_name_has_no_reading() -> None:
 def test_readings_are_asked_of_korean_records_only() -> None:
     """Hangul is always Korean; Hanja only without a country or with a Korean one (Chinese and
     Japanese names share the characters); a romanised name only with a Korean country."""
-    assert korean_readings(["김준호"], ["us"]) == [reading("김준호")]
-    assert korean_readings(["Kim Jun-ho"], ["kr"]) == [reading("김준호")]
-    assert korean_readings(["Kim Jun-ho"], ["cn"]) == []
-    assert korean_readings(["Kim Jun-ho"], None) == []
+    assert korean_readings([analyze("김준호")], ["us"]) == [reading("김준호")]
+    assert korean_readings([analyze("Kim Jun-ho")], ["kr"]) == [reading("김준호")]
+    assert korean_readings([analyze("Kim Jun-ho")], ["cn"]) == []
+    assert korean_readings([analyze("Kim Jun-ho")], None) == []
     if hanja_table():
-        assert korean_readings(["陳善美"], None) == [reading("JIN Sun Mee")]
-        assert korean_readings(["陳善美"], ["cn"]) == []
+        assert korean_readings([analyze("陳善美")], None) == [reading("JIN Sun Mee")]
+        assert korean_readings([analyze("陳善美")], ["cn"]) == []

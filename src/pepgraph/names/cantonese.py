@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import unicodedata
 from functools import lru_cache
+
+from pepgraph.names.text import name_words
 
 #: syllables a name has at least and at most
 MIN_SYLLABLES, MAX_SYLLABLES = 2, 4
@@ -58,7 +59,7 @@ def readings(name: str) -> set[str]:
     """The coarse readings of a Hong Kong name in Chinese characters (one per combination of
     the characters' readings, at most ``MAX_READINGS``) or romanised ("LO Wai-kwok"): a set,
     empty when the name is neither, or has fewer than two syllables or more than four."""
-    words = [w for w in re.split(r"[\s,.\-‐‑·]+", name.strip()) if w]
+    words = name_words(name)
     if not words:
         return set()
     if all(all(unicodedata.name(ch, "").startswith("CJK") for ch in w) for w in words):
@@ -74,7 +75,7 @@ def readings(name: str) -> set[str]:
     if not all(w.isascii() and w.isalpha() for w in words):
         return set()
     known = syllables()
-    words = [fold(w) for w in words if fold(w) in known]  # "Christopher CHEUNG Wah-fung"
+    words = [f for f in map(fold, words) if f in known]  # "Christopher CHEUNG Wah-fung"
     if not MIN_SYLLABLES <= len(words) <= MAX_SYLLABLES:
         return set()
     return {"|".join(sorted(words))}

@@ -25,6 +25,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from pepgraph.names.text import name_words
+
 # Hangul syllables are composed arithmetically: (initial * 21 + vowel) * 28 + final + 0xAC00.
 _INITIALS = ("k", "k", "n", "t", "t", "r", "m", "p", "p", "s", "s", "", "c", "c", "c", "k", "t", "p", "h")
 # ㅏ ㅐ ㅑ ㅒ ㅓ ㅔ ㅕ ㅖ ㅗ ㅘ ㅙ ㅚ ㅛ ㅜ ㅝ ㅞ ㅟ ㅠ ㅡ ㅢ ㅣ
@@ -132,29 +134,22 @@ def reading(name: str) -> str | None:
     in, a token that is no sequence of Korean syllables, fewer than two syllables or more than
     five."""
     keys: list[tuple[str, str, str]] = []
-    words = [w for w in re.split(r"[\s,.\-‐‑·]+", name.strip()) if w]
-    if not words:
-        return None
-    table = None
+    words = name_words(name)
     for word in words:
-        syllables: list[tuple[str, str, str]] = []
         if all("\uac00" <= ch <= "\ud7a3" for ch in word):
-            syllables = [k for k in (_hangul(ch) for ch in word) if k]
+            syllables = [_hangul(ch) for ch in word]
         elif all(unicodedata.name(ch, "").startswith("CJK") for ch in word):
-            table = table if table is not None else hanja_table()
+            table = hanja_table()
             hangul = [table.get(ch) for ch in word]
-            if word[0] in SURNAMES and word is words[0]:
+            if word is words[0] and word[0] in SURNAMES:
                 hangul[0] = SURNAMES[word[0]]
-            if not table or None in hangul:
+            if None in hangul:
                 return None
-            syllables = [k for k in (_hangul(ch) for ch in hangul if ch) if k]
+            syllables = [_hangul(ch) for ch in hangul]
         else:
             letters = _latin_letters(word)
-            found = _latin_syllables(letters) if letters else None
-            if not found:
-                return None
-            syllables = found
-        if not syllables:
+            syllables = (_latin_syllables(letters) if letters else None) or []
+        if not syllables or None in syllables:
             return None
         keys.extend(_fold(s) for s in syllables)
     if not MIN_SYLLABLES <= len(keys) <= MAX_SYLLABLES:

@@ -62,3 +62,13 @@ def fold(text: str) -> str:
 def tokenize(folded: str) -> list[str]:
     """Split folded text into tokens; punctuation (including ".") and spaces separate."""
     return [sys.intern(tok) for tok in _token_re().findall(folded)]
+
+
+_NAME_WORDS = re.compile(r"[\s,.\-\u2010\u2011\u00b7]+")
+
+
+def name_words(name: str) -> list[str]:
+    """A name's words as written, split at spaces, commas, full stops, hyphens and middle dots
+    ("PARK Hong-Keun" -> PARK, Hong, Keun): the syllables that Korean and Cantonese readings
+    (korean.py, cantonese.py) work on, before any folding or transliteration."""
+    return [w for w in _NAME_WORDS.split(name.strip()) if w]

@@ -205,40 +205,28 @@ def hyphened(form: NameForm, schema: str = "Person") -> list[tuple[str, ...]]:
 KOREAN_COUNTRIES = frozenset({"kr", "kp"})
 
 
-def korean_readings(names: Sequence[str], countries: Sequence[str] | None) -> list[str]:
+def korean_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) -> list[str]:
     """The coarse Korean readings of a record's names (``pepgraph.names.korean``): of a name in
     Hangul always, of one in Hanja when the record has no country or a Korean one (Chinese and
     Japanese names are written in the same characters), and of a romanised name only when the
     record is Korean ("Sam Ho" reads as Korean syllables too)."""
     korean = bool(KOREAN_COUNTRIES.intersection(countries or ()))
-    out = set()
-    for name in names:
-        if not korean:
-            hangul = any("\uac00" <= ch <= "\ud7a3" for ch in name)
-            if not hangul and (countries or not any("\u3400" <= ch <= "\u9fff" for ch in name)):
-                continue  # romanised, or Hanja of a country that is not Korea
-        found = korean_reading(name)
-        if found is not None:
-            out.add(found)
-    return sorted(out)
+    found = {korean_reading(f.original) for f in forms
+             if korean or f.script == "Hangul" or (f.script == "Han" and not countries)}
+    return sorted(r for r in found if r)
 
 
 #: countries whose people's romanised names are read as Cantonese (see ``cantonese_readings``)
 CANTONESE_COUNTRIES = frozenset({"hk", "mo"})
 
 
-def cantonese_readings(names: Sequence[str], countries: Sequence[str] | None) -> list[str]:
+def cantonese_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) -> list[str]:
     """The coarse Cantonese readings of a record's names (``pepgraph.names.cantonese``): of a
     name in Chinese characters when the record has no country or is of Hong Kong or Macau (the
     rest of China writes pinyin), and of a romanised name only when it is."""
     local = bool(CANTONESE_COUNTRIES.intersection(countries or ()))
-    if not local and countries:
-        return []
-    out: set[str] = set()
-    for name in names:
-        if local or any("\u3400" <= ch <= "\u9fff" for ch in name):
-            out |= cantonese.readings(name)
-    return sorted(out)
+    return sorted({r for f in forms if local or (f.script == "Han" and not countries)
+                   for r in cantonese.readings(f.original)})
 
 
 def _signature(token: Any) -> str:
@@ -294,8 +282,7 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
          others: list[str] | None, births: list[str] | None, gender: str | None, countries: list[str] | None,
          qids: list[str] | None, ids: list[str] | None, addresses: list[str] | None,
          numbers: list[str] | None) -> dict[str, Any] | None:
-    full = _full_names(names or [], firsts or [], others or [])
-    forms = [f for f in (analyze(n, schema=schema) for n in full) if f.tokens]
+    forms = [f for f in (analyze(n, schema=schema) for n in _full_names(names or [], firsts or [], others or [])) if f.tokens]
     if not forms:
         return None
     births = sorted(births or [])
@@ -306,8 +293,8 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
     # each token as [latin, key, key...]; what the tokens offer to the other side's lookups; the Latin forms
     tokens = [t for f in forms for t in f.parts if t.kind != "particle"]
     parts = sorted({(t.latin, *_part_keys(t)) for t in tokens})
-    korean = korean_readings(full, countries) if schema == "Person" else []
-    canto = cantonese_readings(full, countries) if schema == "Person" else []
+    korean = korean_readings(forms, countries) if schema == "Person" else []
+    canto = cantonese_readings(forms, countries) if schema == "Person" else []
     return {
         "unique_id": entity_id, "schema": schema, "dataset": dataset,
         "display": forms[0].original, "name": forms[0].latin,
