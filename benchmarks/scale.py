@@ -80,7 +80,10 @@ def stage_resolve(work: Path, **_: Any) -> dict[str, Any]:
     from pepgraph import Graph
 
     with Graph(work / "scale.duckdb") as graph:
-        kwargs = {"reclassify": False} if "reclassify" in inspect.signature(graph.resolve).parameters else {}
+        params = inspect.signature(graph.resolve).parameters
+        kwargs = {"reclassify": False} if "reclassify" in params else {}
+        if "retrain" in params:
+            kwargs["retrain"] = True  # a build trains; a store resolved before (kept, copied) must not reuse its model
         res = graph.resolve(**kwargs)
     data = res.to_dict() if hasattr(res, "to_dict") else dict(getattr(res, "__dict__", {}))
     keep = ("records", "clusters", "merged", "model_pairs", "identifier_links", "vetoed")

@@ -16,6 +16,7 @@ from pepgraph.resolve.model import (
     correct_u,
     make_model,
     namesake_stats,
+    neutral_source,
     prior_rule_recall,
     settings,
 )
@@ -123,3 +124,30 @@ def test_a_level_no_sampled_pair_fell_in_gets_at_most_one_in_the_pairs_drawn(nam
     # a sampled level keeps what the sample gave; a comparison the sample never saw is untouched
     assert after[("name", "same full name")]["u_probability"] == pytest.approx(0.0005)
     assert after[("number", "same number")]["u_probability"] == pytest.approx(0.0001)
+
+
+def test_one_dataset_leaves_the_source_comparison_neutral(namesakes: Graph, tmp_path: Path) -> None:
+    """Trained on a single dataset, "source" weighs nothing either way, so a store that later gets
+    a second dataset (and reuses the stored model) does not favour every pair across the two."""
+    model = make_model(build_rows(namesakes.store).table, settings())
+    try:
+        neutral_source(model)
+        levels = _levels(model)
+    finally:
+        model.close()
+    for label in ("same dataset", "else"):
+        assert levels[("source", label)]["m_probability"] == levels[("source", label)]["u_probability"]
+
+    namesakes.ingest(_write(tmp_path, [person("z1", "Another Source")]), dataset="other", format="ftm")
+    model = make_model(build_rows(namesakes.store).table, settings())
+    try:
+        neutral_source(model)
+        assert _levels(model)[("source", "else")]["m_probability"] == 0.7  # two datasets: untouched
+    finally:
+        model.close()
+
+
+def _write(tmp_path: Path, entities: list[dict[str, Any]]) -> Path:
+    path = tmp_path / "more.ftm.json"
+    path.write_text("".join(json.dumps(e) + "\n" for e in entities), encoding="utf-8")
+    return path

@@ -431,3 +431,26 @@ def test_korean_and_hong_kong_names_meet_their_romanisations(tmp_path: Path) -> 
         assert _levels(graph, "cn1", "kr4")["name"] != "same Korean reading"
     finally:
         graph.close()
+
+
+def test_a_pair_across_datasets_weighs_more_than_one_inside_a_dataset(tmp_path: Path) -> None:
+    """The "source" comparison: one dataset (a registry) lists each person once, so two of its
+    records with one name are namesakes more often than a record of it and one of another source."""
+    graph = store(tmp_path, {
+        "registry": [person("r1", "Amina Diallo", birthDate="1961"), person("r2", "Amina Diallo")],
+        "press": [person("p1", "Amina Diallo")],
+    })
+    try:
+        inside, across = _levels(graph, "r1", "r2"), _levels(graph, "r1", "p1")
+        assert inside["source"] == "same dataset" and across["source"] == "else"
+        rows = build_rows(graph.store)
+        found = {r["unique_id"]: r for r in rows.table.to_pylist()}
+        model = make_model(rows.table)
+        try:
+            same = compare_records(model, found["r1"], found["r2"])["match_weight"]
+            other = compare_records(model, found["r1"], found["p1"])["match_weight"]
+        finally:
+            model.close()
+        assert other > same  # the untrained model's starting m and u already say so
+    finally:
+        graph.close()

@@ -132,6 +132,17 @@ COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
         ("same gender", "gender_l = gender_r", 0.97, 0.55),
         ("else", None, 0.03, 0.45),
     ],
+    # Whether the two records come from one dataset. A source that lists each person once (a
+    # registry) holds namesakes but few duplicates, so among records with the same name a pair
+    # from one dataset is less often one person than a pair across datasets; without this, pairs
+    # whose birth date is missing in one record (mostly across datasets) were weighed as if they
+    # were as likely namesakes as two registry entries. A store with one dataset learns nothing
+    # here: training leaves it neutral (see ``neutral_source``).
+    "source": [
+        ("null", "dataset_l IS NULL OR dataset_r IS NULL", 0.0, 0.0),
+        ("same dataset", "dataset_l = dataset_r", 0.3, 0.4),
+        ("else", None, 0.7, 0.6),
+    ],
 }
 PRIOR = 1e-5  # probability that two random records match, before training
 
@@ -309,8 +320,26 @@ def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | Non
     except Exception as exc:
         notes.append(f"training step 'prior' skipped: {str(exc).splitlines()[0][:200]}")
     correct_u(model, sampled, namesakes)
+    neutral_source(model)
     model.trained = True
     return notes
+
+
+def neutral_source(model: Model) -> None:
+    """With records from fewer than two datasets, "source" gets m = u on both levels (weight 0):
+    no pair across datasets was seen, and the u that ``bound_unseen_u`` gives an unseen level
+    would make every cross-dataset pair 20 bits more alike once a second dataset is ingested and
+    the stored model reused."""
+    datasets = model.con.execute("SELECT count(DISTINCT dataset) FROM linkage_rows").fetchall()[0][0]
+    if datasets >= 2:
+        return
+    conf = model.to_json()
+    for comp in conf["comparisons"]:
+        if comp["output_column_name"] == "source":
+            for level in comp["comparison_levels"]:
+                if not level.get("is_null_level"):
+                    level["m_probability"] = level["u_probability"] = 0.5
+    _relink(model, conf)
 
 
 #: random pairs drawn to estimate u (all pairs, on a store with fewer)
