@@ -141,3 +141,22 @@ def test_a_record_as_close_to_two_people_joins_neither() -> None:
     judged = cluster(["a", "b", "c"], [*edges[:2], ("a", "b", 1.0, "judgement")], [], {},
                      countries={"a": ["gb"], "c": ["am"]})
     assert judged.mapping["a"] == judged.mapping["b"] != judged.mapping["c"]
+
+
+def test_a_record_without_ids_does_not_join_two_conflicting_ids() -> None:
+    """The senator John Edwards (no ids in one source) links strongly to his own congress record
+    and by name alone to a namesake with another bioguide id: the weaker link is refused."""
+    from pepgraph.resolve import _conflict
+
+    ids = {"sen": ["bioguide:E000286"], "old": ["bioguide:E000074"]}
+    edges = [("ep", "sen", 0.999, "model"), ("ep", "old", 0.85, "model")]
+    done = cluster(["ep", "sen", "old"], edges, different=[], qids={}, identifiers=ids, conflict=_conflict)
+    assert done.mapping["ep"] == done.mapping["sen"] != done.mapping["old"]
+    assert any("different bioguide ids" in why for _a, _b, why in done.refused)
+    # without the rule (no conflict function) the chain forms, as it did before
+    chained = cluster(["ep", "sen", "old"], edges, different=[], qids={}, identifiers=ids)
+    assert chained.mapping["ep"] == chained.mapping["sen"] == chained.mapping["old"]
+    # identifiers that do not conflict (another scheme) do not stop the link
+    fine = cluster(["ep", "sen", "old"], edges, different=[], qids={},
+                   identifiers={"sen": ["bioguide:E000286"], "old": ["wikidata:Q1"]}, conflict=_conflict)
+    assert fine.mapping["ep"] == fine.mapping["old"]

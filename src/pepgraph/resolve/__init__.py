@@ -180,7 +180,7 @@ def resolve(
 
         enter("clustering")
         done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP,
-                       countries=countries)
+                       countries=countries, identifiers=ids, conflict=_conflict)
         result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
         enter("writing")
         result.redirects = _write(store, done.mapping, kept_pairs, model, result, common_keys)

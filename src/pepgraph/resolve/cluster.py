@@ -30,6 +30,12 @@ and a country conflict score 0.54). Only bridges are checked: two records of dif
 countries can be one person (dual nationals, a second source's error), and the model weighs that
 on the pair itself.
 
+And for strong identifiers: a model link is refused when it would put into one cluster records
+with conflicting identifiers (the pairwise rule, ``conflict``, applied to each side's ids). In the
+congress-legislators / EveryPolitician benchmark with EveryPolitician's ids removed, the senator
+John Edwards (born 1953) linked to his own congress record and, by name alone, to two 18th and
+19th century John Edwardses without birth dates, which made one cluster of three bioguide ids.
+
 Canonical ids: a cluster with exactly one Wikidata QID among its records takes the QID; any other
 cluster of two or more records takes ``pg-`` and a hash of its sorted member ids (so the same
 membership gives the same id in every rebuild); a lone record keeps its own id.
@@ -40,7 +46,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -125,8 +131,10 @@ class Clustering:
 
 def _kruskal(records: list[str], ordered: list[tuple[str, str, float, str]], different: list[tuple[str, str]],
              max_model_cluster: int, births: dict[str, tuple[int | None, list[str]]] | None, max_birth_gap: int,
-             countries: dict[str, list[str]] | None) -> tuple[_UnionFind, list[tuple[str, str, str]],
-                                                        dict[str, tuple[str, str]]]:
+             countries: dict[str, list[str]] | None,
+             identifiers: dict[str, list[str]] | None = None,
+             conflict: Callable[[list[str], list[str]], str | None] | None = None,
+             ) -> tuple[_UnionFind, list[tuple[str, str, str]], dict[str, tuple[str, str]]]:
     """One greedy pass over ``ordered`` edges; returns the forest, the refused links and the
     ambiguous bridge records (record -> (the other end of its refused link, why))."""
     uf = _UnionFind()
@@ -146,6 +154,8 @@ def _kruskal(records: list[str], ordered: list[tuple[str, str, float, str]], dif
             known[rec] = items
     nations: dict[str, frozenset[str]] = {rec: frozenset(c) for rec, c in (countries or {}).items() if c}
     placed = set(nations)  # records that have a country themselves (nations is also kept by root)
+    held: dict[str, list[str]] = {rec: list(v) for rec, v in (identifiers or {}).items() if v} if conflict else {}
+    with_ids = set(held)  # records that have identifiers themselves (held is also kept by root)
     refused: list[tuple[str, str, str]] = []
     best: dict[str, float] = {}  # record -> log-odds of its strongest accepted model link
     bridged: list[tuple[str, str, float, str]] = []  # (bridge record, other end, log-odds, why)
@@ -175,6 +185,14 @@ def _kruskal(records: list[str], ordered: list[tuple[str, str, float, str]], dif
             refused.append((a, b, f"model link refused: {why}"))
             bridged.extend((x, a if x == b else b, _log_odds(score), why) for x in (a, b) if x not in placed)
             continue
+        ia, ib = held.get(ra), held.get(rb)
+        if evidence == "model" and ia and ib and conflict is not None:
+            why = conflict(ia, ib)
+            if why is not None:
+                why = f"it would join records with {why} into one cluster"
+                refused.append((a, b, f"model link refused: {why}"))
+                bridged.extend((x, a if x == b else b, _log_odds(score), why) for x in (a, b) if x not in with_ids)
+                continue
         clash = next(((x, y) for x in small if forbidden.get(x) for y in forbidden[x] if y in large), None)
         if clash is not None:
             refused.append((a, b, f"judged different: {clash[0]} / {clash[1]} ({evidence} link refused)"))
@@ -187,6 +205,8 @@ def _kruskal(records: list[str], ordered: list[tuple[str, str, float, str]], dif
             known[root] = ba + bb
         if na or nb:
             nations[root] = (na or frozenset()) | (nb or frozenset())
+        if ia or ib:
+            held[root] = sorted(set(ia or ()) | set(ib or ()))
     # a bridge record as close to the cluster it was refused as to the one it joined could be
     # either person's: it is left out of both
     ambiguous = {x: (other, why) for x, other, w, why in bridged if x in best and w >= best[x] - AMBIGUITY_BITS}
@@ -207,6 +227,8 @@ def cluster(
     births: dict[str, tuple[int | None, list[str]]] | None = None,
     max_birth_gap: int = 5,
     countries: dict[str, list[str]] | None = None,
+    identifiers: dict[str, list[str]] | None = None,
+    conflict: Callable[[list[str], list[str]], str | None] | None = None,
 ) -> Clustering:
     """``edges`` are (a, b, score, evidence); evidence 'judgement' and 'identifier' come first.
 
@@ -216,10 +238,12 @@ def cluster(
     rank = {"judgement": 0, "identifier": 1, "model": 2}
     ordered = sorted(edges, key=lambda e: (rank.get(e[3], 3), -e[2], e[0], e[1]))
     different = list(different)
-    uf, refused, ambiguous = _kruskal(records, ordered, different, max_model_cluster, births, max_birth_gap, countries)
+    uf, refused, ambiguous = _kruskal(records, ordered, different, max_model_cluster, births, max_birth_gap, countries,
+                                            identifiers, conflict)
     if ambiguous:
         kept = [e for e in ordered if e[3] != "model" or (e[0] not in ambiguous and e[1] not in ambiguous)]
-        uf, refused, _again = _kruskal(records, kept, different, max_model_cluster, births, max_birth_gap, countries)
+        uf, refused, _again = _kruskal(records, kept, different, max_model_cluster, births, max_birth_gap,
+                                          countries, identifiers, conflict)
         refused.extend((rec, other, f"ambiguous: {rec} is as close to {other} as to the cluster it joined, "
                                     f"but {why}; its model links are left out")
                        for rec, (other, why) in sorted(ambiguous.items()))
