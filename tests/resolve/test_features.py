@@ -454,3 +454,20 @@ def test_a_pair_across_datasets_weighs_more_than_one_inside_a_dataset(tmp_path: 
         assert other > same  # the untrained model's starting m and u already say so
     finally:
         graph.close()
+
+
+def test_syllabic_names_of_east_asian_countries_do_not_sound_alike(tmp_path: Path) -> None:
+    """Phonetic keys drop the vowels that tell Korean or Vietnamese syllables apart: "KIM Sung
+    Chan" and "KIM Sang Hee" of Korea are not "sound alike"; the same names without a country, and
+    names of other countries, still get phonetic keys."""
+    graph = store(tmp_path, {"a": [
+        person("k1", "KIM Sung Chan", nationality="kr"), person("k2", "KIM Sang Hee", nationality="kr"),
+        person("k3", "KIM Sung Chan"), person("u1", "Ben Nelson", nationality="us"),
+    ]})
+    try:
+        rows = {r["unique_id"]: r for r in build_rows(graph.store).table.to_pylist()}
+        assert rows["k1"]["phonetic"] == [] and rows["k2"]["phonetic"] == []
+        assert rows["k3"]["phonetic"] and rows["u1"]["phonetic"]
+        assert name_levels(build_rows(graph.store), ("k1", "k2")) != ["sound alike"]
+    finally:
+        graph.close()
