@@ -27,11 +27,15 @@ def person(pid: str, name: str, **props: Any) -> dict[str, Any]:
     return {"id": pid, "schema": "Person", "properties": {"name": [name], **{k: [v] for k, v in props.items()}}}
 
 
+def _write(tmp_path: Path, entities: list[dict[str, Any]], name: str = "people") -> Path:
+    path = tmp_path / f"{name}.ftm.json"
+    path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entities), encoding="utf-8")
+    return path
+
+
 def store(tmp_path: Path, entities: list[dict[str, Any]]) -> Graph:
     graph = Graph(tmp_path / "s.duckdb")
-    path = tmp_path / "people.ftm.json"
-    path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entities), encoding="utf-8")
-    graph.ingest(path, dataset="people", format="ftm")
+    graph.ingest(_write(tmp_path, entities), dataset="people", format="ftm")
     return graph
 
 
@@ -138,16 +142,10 @@ def test_one_dataset_leaves_the_source_comparison_neutral(namesakes: Graph, tmp_
     for label in ("same dataset", "else"):
         assert levels[("source", label)]["m_probability"] == levels[("source", label)]["u_probability"]
 
-    namesakes.ingest(_write(tmp_path, [person("z1", "Another Source")]), dataset="other", format="ftm")
+    namesakes.ingest(_write(tmp_path, [person("z1", "Another Source")], "other"), dataset="other", format="ftm")
     model = make_model(build_rows(namesakes.store).table, settings())
     try:
         neutral_source(model)
         assert _levels(model)[("source", "else")]["m_probability"] == 0.7  # two datasets: untouched
     finally:
         model.close()
-
-
-def _write(tmp_path: Path, entities: list[dict[str, Any]]) -> Path:
-    path = tmp_path / "more.ftm.json"
-    path.write_text("".join(json.dumps(e) + "\n" for e in entities), encoding="utf-8")
-    return path

@@ -239,11 +239,11 @@ def cluster(
     ordered = sorted(edges, key=lambda e: (rank.get(e[3], 3), -e[2], e[0], e[1]))
     different = list(different)
     uf, refused, ambiguous = _kruskal(records, ordered, different, max_model_cluster, births, max_birth_gap, countries,
-                                            identifiers, conflict)
+                                      identifiers, conflict)
     if ambiguous:
         kept = [e for e in ordered if e[3] != "model" or (e[0] not in ambiguous and e[1] not in ambiguous)]
         uf, refused, _again = _kruskal(records, kept, different, max_model_cluster, births, max_birth_gap,
-                                          countries, identifiers, conflict)
+                                       countries, identifiers, conflict)
         refused.extend((rec, other, f"ambiguous: {rec} is as close to {other} as to the cluster it joined, "
                                     f"but {why}; its model links are left out")
                        for rec, (other, why) in sorted(ambiguous.items()))

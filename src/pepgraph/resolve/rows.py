@@ -315,7 +315,8 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         # one signature per token: its set of cross-script name symbols (Ivan and Иван share it),
         # so that "two tokens matched by symbol" can be counted in SQL
         "symbols": sorted({_signature(t) for f in forms for t in f.parts}),
-        "phonetic": [] if set(countries or ()) & SYLLABIC_COUNTRIES else sorted({p for f in forms for p in f.phonetic}),
+        "phonetic": sorted({p for f in forms for p in f.phonetic}) if SYLLABIC_COUNTRIES.isdisjoint(countries or ())
+        else [],
         "sorted_name": " ".join(sorted(forms[0].tokens)),
         "parts": [list(p) for p in parts],
         "part_keys": sorted({k for t in tokens for k in _part_keys(t, offered=True)}),
