@@ -8,7 +8,7 @@ person against the model's probability, and why true pairs were missed.
 
 ``--false`` lists the links at or above the threshold that join two different people, by
 comparison levels, with examples; ``--dump`` writes every scored pair at one combination of
-levels (name | birth | country | gender) to ``dump-TAG.jsonl``; ``--mapping`` writes the
+levels (name | birth | country | gender), or every scored pair with ``--dump all``, to ``dump-TAG.jsonl``; ``--mapping`` writes the
 clusters to ``mapping-TAG.json``; ``--keep`` keeps the resolved copy of the store.
 
 ``ep`` is the EveryPolitician multi-script benchmark (12,000 persons, seed 7), ``gen`` 20,000
@@ -174,8 +174,8 @@ def run(name):
             for a, b, p, e in pairs:
                 e = json.loads(e)
                 key = " | ".join(e.get(c, {}).get("level", "?") for c in ("name", "birth", "country", "gender"))
-                if key == want and a in truth and b in truth:
-                    fh.write(json.dumps({"a": a, "b": b, "p": p, "same": truth[a] == truth[b], "linked": mapping.get(a) == mapping.get(b),
+                if want in (key, "all") and a in truth and b in truth:
+                    fh.write(json.dumps({"a": a, "b": b, "p": p, "same": truth[a] == truth[b], "linked": mapping.get(a) == mapping.get(b), "levels": key,
                                          "na": names[a], "nb": names[b]}, ensure_ascii=False) + "\n")
     with open(OUT / "log.txt", "a") as fh: fh.write(line + "\n")
     if "--keep" not in sys.argv:

@@ -14,6 +14,7 @@ from pepgraph.resolve.model import (
     U_FLOOR_SHARE,
     bound_unseen_u,
     correct_u,
+    count_rare_u,
     make_model,
     namesake_stats,
     neutral_source,
@@ -149,3 +150,35 @@ def test_one_dataset_leaves_the_source_comparison_neutral(namesakes: Graph, tmp_
         assert _levels(model)[("source", "else")]["m_probability"] == 0.7  # two datasets: untouched
     finally:
         model.close()
+
+
+def test_u_of_levels_that_need_a_rare_value_is_counted_not_sampled(tmp_path: Path) -> None:
+    """Three pairs like "Musa Njuguna" / "Musa Benson Njuguna" (two tokens no one else holds) and
+    two pairs with one rare full name each, among 64 records: u of "name tokens contained, rare
+    pair" is 3 in the 2,016 pairs, and a counted level no pair falls in gets 1 in them; the
+    levels that stay sampled ("same full name" among them) keep what they had."""
+    people = []
+    for i, (given, middle, family) in enumerate([("Musa", "Benson", "Njuguna"), ("Amina", "Wanjiru", "Otieno"),
+                                                  ("Pavel", "Igorevich", "Zhdanov")]):
+        people += [person(f"s{i}", f"{given} {family}"), person(f"f{i}", f"{given} {middle} {family}")]
+    people += [person(f"n{i}", name) for i, name in enumerate(["Odhiambo Wafula", "Odhiambo Wafula",
+                                                                "Teodora Kristeva", "Teodora Kristeva"])]
+    people += [person(f"x{i}", f"Loner{chr(97 + i % 26)}{chr(97 + i // 26)} Solo{chr(97 + i % 26)}{chr(97 + i // 26)}")
+               for i in range(54)]
+    graph = store(tmp_path, people)
+    try:
+        model = make_model(build_rows(graph.store).table, settings())
+        try:
+            before = _levels(model)
+            done = count_rare_u(model)
+            after = _levels(model)
+        finally:
+            model.close()
+    finally:
+        graph.close()
+    total = 64 * 63 / 2
+    assert ("name", "name tokens contained, rare pair") in done and ("name", "same full name") not in done
+    assert after[("name", "name tokens contained, rare pair")]["u_probability"] == pytest.approx(3 / total)
+    assert after[("name", "same name tokens, rare pair")]["u_probability"] == pytest.approx(1 / total)
+    assert after[("name", "same full name")]["u_probability"] == before[("name", "same full name")]["u_probability"]
+    assert after[("name", "name tokens contained")]["u_probability"] == before[("name", "name tokens contained")]["u_probability"]

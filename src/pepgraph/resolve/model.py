@@ -47,6 +47,20 @@ _UNSPLIT = ("(NOT list_has_any(hyphen_pieces_r, tokens_l) OR list_has_all(tokens
 #: a record's name tokens without its initials
 _WORDS_L, _WORDS_R = ("list_filter(tokens_l, lambda t: length(t) > 1)", "list_filter(tokens_r, lambda t: length(t) > 1)")
 
+_SAME_TOKENS = (f"len(list_intersect({_WORDS_L}, {_WORDS_R})) >= 2 AND "
+                f"len(list_intersect({_WORDS_L}, {_WORDS_R})) >= greatest(len({_WORDS_L}), len({_WORDS_R}))")
+_CONTAINED = ("len(list_intersect(tokens_l, tokens_r)) >= 2 AND "
+              f"len(list_intersect(tokens_l, tokens_r)) >= least(len(tokens_l), len(tokens_r)) AND {_UNSPLIT}")
+_SIMILAR = ("least(len(parts_l), len(parts_r)) >= 2 AND "
+            "len(part_keys_l) > 0 AND len(part_keys_r) > 0 AND least(len(part_latin_l), len(part_latin_r)) >= 2 "
+            "AND (list_has_any(skeletons_l, skeletons_r) "
+            f"OR list_has_any(symbols_l, symbols_r)) AND (({_COVERED.format(a='l', b='r')}) "
+            f"OR ({_COVERED.format(a='r', b='l')})) AND {_UNSPLIT}")
+#: the two records share two name tokens together (a "2:" blocking key) that at most
+#: rows.RARE_PAIR records hold: "Burova Yevgeniya" and "Yevgeniia Yaroslavovna Burova" with no
+#: date are likely one person when no one else is called so, and unlikely when hundreds are
+_RARE_PAIR = "rare_pairs_l IS NOT NULL AND rare_pairs_r IS NOT NULL AND list_has_any(rare_pairs_l, rare_pairs_r)"
+
 #: name of the comparison -> [(label, sql condition or None for "else", m, u)]; a level whose
 #: label is "null" is Splink's null level.
 COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
@@ -60,19 +74,15 @@ COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
         # patronymic or middle name left out, but also "Ri Kwang" / "Ri Kwang-chol", "Kim Chol" /
         # "Kim Chol-kuk" (on EveryPolitician 114 pairs of the first kind were all one person, 174
         # of the second half of them); containment may not split a hyphenated word (_UNSPLIT)
-        ("same name tokens", f"len(list_intersect({_WORDS_L}, {_WORDS_R})) >= 2 AND "
-         f"len(list_intersect({_WORDS_L}, {_WORDS_R})) >= greatest(len({_WORDS_L}), len({_WORDS_R}))", 0.3, 0.0004),
-        ("name tokens contained", "len(list_intersect(tokens_l, tokens_r)) >= 2 AND "
-         "len(list_intersect(tokens_l, tokens_r)) >= least(len(tokens_l), len(tokens_r)) "
-         f"AND {_UNSPLIT}", 0.1, 0.0008),
+        ("same name tokens, rare pair", f"{_SAME_TOKENS} AND {_RARE_PAIR}", 0.2, 0.00011),
+        ("same name tokens", _SAME_TOKENS, 0.3, 0.0004),
+        ("name tokens contained, rare pair", f"{_CONTAINED} AND {_RARE_PAIR}", 0.1, 0.00021),
+        ("name tokens contained", _CONTAINED, 0.1, 0.0008),
         # the token-by-token test is costly: only pairs with a skeleton or symbol in common get it
         # (part_keys and part_latin are named outside the lambdas too: Splink carries into the
         # pair table only the columns it finds there)
-        ("similar name tokens", "least(len(parts_l), len(parts_r)) >= 2 AND "
-         "len(part_keys_l) > 0 AND len(part_keys_r) > 0 AND least(len(part_latin_l), len(part_latin_r)) >= 2 "
-         "AND (list_has_any(skeletons_l, skeletons_r) "
-         f"OR list_has_any(symbols_l, symbols_r)) AND (({_COVERED.format(a='l', b='r')}) "
-         f"OR ({_COVERED.format(a='r', b='l')})) AND {_UNSPLIT}", 0.1, 0.002),
+        ("similar name tokens, rare pair", f"{_SIMILAR} AND {_RARE_PAIR}", 0.1, 0.00051),
+        ("similar name tokens", _SIMILAR, 0.1, 0.002),
         # one Korean name in Hanja, Hangul or another romanisation: 朴洪根 / "PARK Hong Keun"
         # (the coarse reading of pepgraph.names.korean, see rows.korean_readings). Most records
         # have none: list_has_any on two NULL lists, unguarded, doubled the time to score pairs
@@ -309,6 +319,7 @@ def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | Non
             sampled = {k for k, v in _u_values(model).items() if before.get(k) != v}
             if sampled:
                 bound_unseen_u(model, sampled)
+            sampled |= count_rare_u(model)
     if len(pairs) >= MIN_JUDGED_SAME:
         set_m(model, m_from_pairs(model, pairs))
         notes.append(f"m from {len(pairs)} judged-same pairs (EM not used)")
@@ -369,6 +380,55 @@ def bound_unseen_u(model: Model, sampled: set[tuple[str, str]]) -> None:
             changed = True
     if changed:
         _relink(model, conf)
+
+
+#: name levels whose pairs all share a value that few records hold, so that they can be listed:
+#: level -> (column of the left record, column of the right record) holding those values.
+#: "same full name" (rows.RARE_NAME) and "same initials" (rows.RARE_ABBREV) could be counted the
+#: same way; at 1,000,000 generated key persons that raised recall 0.63 -> 0.75 but dropped
+#: precision 0.96 -> 0.81 (EM's birth m, diluted at that size, barely weighs namesakes born years
+#: apart), so they stay sampled until birth m is fixed (docs/benchmarks.md, "Rare pairs of tokens").
+COUNTED_LEVELS = {
+    "same name tokens, rare pair": ("rare_pairs", "rare_pairs"),  # two tokens held by at most rows.RARE_PAIR
+    "name tokens contained, rare pair": ("rare_pairs", "rare_pairs"),
+    "similar name tokens, rare pair": ("rare_pairs", "rare_pairs"),
+}
+
+
+def count_rare_u(model: Model) -> set[tuple[str, str]]:
+    """u of the name levels that need a value few records hold (``COUNTED_LEVELS``: two tokens
+    together that at most rows.RARE_PAIR records hold), counted over every pair instead of
+    sampled. Such pairs can all be listed (a few per value), and random sampling barely meets
+    them on a large store: at 1.6 million records 2 million random pairs hold about one, so their
+    u stayed at the floor of 1 in the pairs drawn, hundreds of times what it is, and with the
+    prior of a store that size an undated rare name could not link. Counted, they are
+    matches included; ``correct_u`` takes the matches out as for sampled levels. Returns the
+    levels set."""
+    cols = [r[0] for r in model.con.execute("DESCRIBE linkage_rows").fetchall()]
+    levels = {label for label, *_ in COMPARISONS["name"] if label in COUNTED_LEVELS
+              and all(c in cols for c in COUNTED_LEVELS[label])}
+    rows = model.con.execute("SELECT count(*) FROM linkage_rows").fetchall()[0][0]
+    total = rows * (rows - 1) / 2
+    if not levels or total < 1:
+        return set()
+    joins = " UNION ".join(
+        f"SELECT least(a.unique_id, b.unique_id) AS a, greatest(a.unique_id, b.unique_id) AS b "
+        f"FROM (SELECT unique_id, unnest({left}) AS v FROM linkage_rows) a "
+        f"JOIN (SELECT unique_id, unnest({right}) AS v FROM linkage_rows) b ON a.v = b.v AND a.unique_id <> b.unique_id"
+        for left, right in sorted({COUNTED_LEVELS[label] for label in levels}))
+    side = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
+    counts = dict(model.con.execute(
+        f"""WITH p AS (SELECT DISTINCT a, b FROM ({joins})),
+        x AS (SELECT {side} FROM p JOIN linkage_rows l ON l.unique_id = p.a JOIN linkage_rows r ON r.unique_id = p.b)
+        SELECT {_level_sql(COMPARISONS["name"])} AS level, count(*) FROM x GROUP BY level""").fetchall())
+    conf = model.to_json()
+    for comp in conf["comparisons"]:
+        if comp["output_column_name"] == "name":
+            for level in comp["comparison_levels"]:
+                if level.get("label_for_charts") in levels:
+                    level["u_probability"] = max(counts.get(level["label_for_charts"], 0), 1) / total
+    _relink(model, conf)
+    return {("name", label) for label in levels}
 
 
 #: the least share of its sampled u that a level keeps when the true pairs are taken out of it

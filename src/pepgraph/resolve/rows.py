@@ -51,6 +51,12 @@ NUMBER_PROPS = ("idNumber", "passportNumber", "taxNumber", "socialSecurityNumber
 MIN_NUMBER = 4  # shorter numbers ("12") block nothing
 RARE_ABBREV = 4  # an initials key ("gk:konstantinos") held by more records is a common name
 RARE_NAME = 4  # a full name ("zhang wei") held by more records is a common name
+#: two name tokens together (a "2:" blocking key) held by at most this many records are a rare
+#: pair: on 20,000 generated key persons, undated candidate pairs sharing such a key held by 2
+#: records were one person 86 % of the time, by 3 61 %, by 4 25 %, by 5-6 6 % (EveryPolitician,
+#: where a person has more records: 92 / 85 / 61 / 19 %)
+RARE_PAIR = 3
+PAIR_PREFIX = "2:"
 NAME_KEY = "name="  # full names among the stored common keys (initials keys hold a ":", names never "=")
 
 
@@ -272,7 +278,7 @@ SCHEMA = pa.schema([
     ("birth_date", pa.string()), ("birth_year", pa.int32()), ("gender", pa.string()),
     ("countries", pa.list_(pa.string())), ("ids", pa.list_(pa.string())), ("numbers", pa.list_(pa.string())),
     ("number", pa.string()), ("address", pa.string()), ("korean", pa.list_(pa.string())),
-    ("cantonese", pa.list_(pa.string())),
+    ("cantonese", pa.list_(pa.string())), ("rare_pairs", pa.list_(pa.string())),
     ("keys", pa.list_(pa.string())),
 ])
 BATCH = 20_000  # rows turned into one Arrow batch: Python lists of strings cost ~10x their Arrow size
@@ -336,6 +342,7 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "numbers": numbers or None, "number": numbers[0] if numbers else None,
         "address": address,
         "korean": korean or None, "cantonese": canto or None,
+        "rare_pairs": None,  # filled in over all rows (see build_rows)
         "keys": sorted(blocking_keys(forms, years, full_dates, numbers, address) + [f"k:{k}" for k in korean]
                        + [f"c:{c}" for c in canto]),
     }
@@ -377,6 +384,20 @@ def _without(lists: pa.ChunkedArray | pa.Array, drop: dict[str, int]) -> pa.Arra
     lengths = np.bincount(parents[keep.to_numpy(zero_copy_only=False)], minlength=len(lists))
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
     return pa.ListArray.from_arrays(pa.array(offsets), pc.filter(flat, keep))
+
+
+def _with_prefix(lists: pa.ChunkedArray | pa.Array, prefix: str) -> pa.Array:
+    """The values of each list that start with ``prefix``, in Arrow."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+    flat = pc.list_flatten(lists)
+    keep = pc.starts_with(flat, prefix).to_numpy(zero_copy_only=False)
+    parents = pc.list_parent_indices(lists).to_numpy()
+    lengths = np.bincount(parents[keep], minlength=len(lists))
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pc.filter(flat, pa.array(keep)))
 
 
 #: Below this many records the rows are built in one process (each worker pays rigour's start-up,
@@ -429,6 +450,7 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
     del batches
     # A key shared by hundreds (John + Smith, or a lone "Mohammed") would pair everyone with
     # everyone; such records still meet through their rarer keys and name+birth-year keys.
+    pairs = _with_prefix(table["keys"], PAIR_PREFIX)
     keys, capped = cap_keys(table["keys"], key_cap)
     table = table.set_column(table.schema.get_field_index("keys"), "keys", keys)
     # "G. Konstantinos" / "Gavroglou Konstantinos": an initial with a common name is weak. On
@@ -440,8 +462,11 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
         common = dict(store.con.execute("SELECT key, records FROM resolve_common_keys").fetchall())
     else:
         common = {**cap_keys(table["abbrevs"], RARE_ABBREV, kind_caps={})[1],
-                  **{NAME_KEY + k: v for k, v in cap_keys(table["names"], RARE_NAME, kind_caps={})[1].items()}}
-    rare_abbrevs = _without(table["initial_abbrevs"], common)
+                  **{NAME_KEY + k: v for k, v in cap_keys(table["names"], RARE_NAME, kind_caps={})[1].items()},
+                  **cap_keys(pairs, RARE_PAIR, kind_caps={})[1]}
+    rare_abbrevs = _without(table["initial_abbrevs"], {k: v for k, v in common.items() if not k.startswith(PAIR_PREFIX)})
+    rare_pairs = _without(pairs, {k: v for k, v in common.items() if k.startswith(PAIR_PREFIX)})
+    table = table.set_column(table.schema.get_field_index("rare_pairs"), "rare_pairs", rare_pairs)
     rare_names = _without(table["names"], {k[len(NAME_KEY):]: v for k, v in common.items() if k.startswith(NAME_KEY)})
     table = table.set_column(table.schema.get_field_index("rare_initial_abbrevs"), "rare_initial_abbrevs", rare_abbrevs)
     table = table.set_column(table.schema.get_field_index("rare_names"), "rare_names", rare_names)
