@@ -59,7 +59,7 @@ _SIMILAR = ("least(len(parts_l), len(parts_r)) >= 2 AND "
 #: the two records share two name tokens together (a "2:" blocking key) that at most
 #: rows.RARE_PAIR records hold: "Burova Yevgeniya" and "Yevgeniia Yaroslavovna Burova" with no
 #: date are likely one person when no one else is called so, and unlikely when hundreds are
-_RARE_PAIR = "rare_pairs_l IS NOT NULL AND rare_pairs_r IS NOT NULL AND list_has_any(rare_pairs_l, rare_pairs_r)"
+_RARE_PAIR = "list_has_any(rare_pairs_l, rare_pairs_r)"
 
 #: name of the comparison -> [(label, sql condition or None for "else", m, u)]; a level whose
 #: label is "null" is Splink's null level.
@@ -382,53 +382,41 @@ def bound_unseen_u(model: Model, sampled: set[tuple[str, str]]) -> None:
         _relink(model, conf)
 
 
-#: name levels whose pairs all share a value that few records hold, so that they can be listed:
-#: level -> (column of the left record, column of the right record) holding those values.
-#: "same full name" (rows.RARE_NAME) and "same initials" (rows.RARE_ABBREV) could be counted the
-#: same way; at 1,000,000 generated key persons that raised recall 0.63 -> 0.75 but dropped
-#: precision 0.96 -> 0.81 (EM's birth m, diluted at that size, barely weighs namesakes born years
-#: apart), so they stay sampled until birth m is fixed (docs/benchmarks.md, "Rare pairs of tokens").
-COUNTED_LEVELS = {
-    "same name tokens, rare pair": ("rare_pairs", "rare_pairs"),  # two tokens held by at most rows.RARE_PAIR
-    "name tokens contained, rare pair": ("rare_pairs", "rare_pairs"),
-    "similar name tokens, rare pair": ("rare_pairs", "rare_pairs"),
-}
+#: the name levels whose pairs all share two tokens that at most rows.RARE_PAIR records hold, so
+#: that they can all be listed. "Same full name" (rows.RARE_NAME) and "same initials"
+#: (rows.RARE_ABBREV) could be counted the same way; at 1,000,000 generated key persons that
+#: raised recall 0.63 -> 0.75 but dropped precision 0.96 -> 0.81 (EM's birth m, diluted at that
+#: size, barely weighs namesakes born years apart), so they stay sampled until birth m is fixed
+#: (docs/benchmarks.md, "Rare pairs of tokens").
+COUNTED_LEVELS = ("same name tokens, rare pair", "name tokens contained, rare pair", "similar name tokens, rare pair")
 
 
 def count_rare_u(model: Model) -> set[tuple[str, str]]:
-    """u of the name levels that need a value few records hold (``COUNTED_LEVELS``: two tokens
-    together that at most rows.RARE_PAIR records hold), counted over every pair instead of
-    sampled. Such pairs can all be listed (a few per value), and random sampling barely meets
-    them on a large store: at 1.6 million records 2 million random pairs hold about one, so their
-    u stayed at the floor of 1 in the pairs drawn, hundreds of times what it is, and with the
-    prior of a store that size an undated rare name could not link. Counted, they are
-    matches included; ``correct_u`` takes the matches out as for sampled levels. Returns the
-    levels set."""
-    cols = [r[0] for r in model.con.execute("DESCRIBE linkage_rows").fetchall()]
-    levels = {label for label, *_ in COMPARISONS["name"] if label in COUNTED_LEVELS
-              and all(c in cols for c in COUNTED_LEVELS[label])}
+    """u of ``COUNTED_LEVELS``, counted over every pair instead of sampled. Such pairs can all be
+    listed (a few per rare pair of tokens), and random sampling barely meets them on a large
+    store: at 1.6 million records 2 million random pairs hold about one, so their u stayed at the
+    floor of 1 in the pairs drawn, hundreds of times what it is, and with the prior of a store
+    that size an undated rare name could not link. Counted, they are matches included;
+    ``correct_u`` takes the matches out as for sampled levels. Returns the levels set."""
     rows = model.con.execute("SELECT count(*) FROM linkage_rows").fetchall()[0][0]
     total = rows * (rows - 1) / 2
-    if not levels or total < 1:
+    if total < 1:
         return set()
-    joins = " UNION ".join(
-        f"SELECT least(a.unique_id, b.unique_id) AS a, greatest(a.unique_id, b.unique_id) AS b "
-        f"FROM (SELECT unique_id, unnest({left}) AS v FROM linkage_rows) a "
-        f"JOIN (SELECT unique_id, unnest({right}) AS v FROM linkage_rows) b ON a.v = b.v AND a.unique_id <> b.unique_id"
-        for left, right in sorted({COUNTED_LEVELS[label] for label in levels}))
+    cols = [r[0] for r in model.con.execute("DESCRIBE linkage_rows").fetchall()]
     side = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
     counts = dict(model.con.execute(
-        f"""WITH p AS (SELECT DISTINCT a, b FROM ({joins})),
+        f"""WITH k AS (SELECT unique_id, unnest(rare_pairs) AS v FROM linkage_rows),
+        p AS (SELECT DISTINCT a.unique_id AS a, b.unique_id AS b FROM k a JOIN k b ON a.v = b.v AND a.unique_id < b.unique_id),
         x AS (SELECT {side} FROM p JOIN linkage_rows l ON l.unique_id = p.a JOIN linkage_rows r ON r.unique_id = p.b)
         SELECT {_level_sql(COMPARISONS["name"])} AS level, count(*) FROM x GROUP BY level""").fetchall())
     conf = model.to_json()
     for comp in conf["comparisons"]:
         if comp["output_column_name"] == "name":
             for level in comp["comparison_levels"]:
-                if level.get("label_for_charts") in levels:
+                if level.get("label_for_charts") in COUNTED_LEVELS:
                     level["u_probability"] = max(counts.get(level["label_for_charts"], 0), 1) / total
     _relink(model, conf)
-    return {("name", label) for label in levels}
+    return {("name", label) for label in COUNTED_LEVELS}
 
 
 #: the least share of its sampled u that a level keeps when the true pairs are taken out of it

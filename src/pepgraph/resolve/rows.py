@@ -372,32 +372,31 @@ def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int,
 
 def _without(lists: pa.ChunkedArray | pa.Array, drop: dict[str, int]) -> pa.Array:
     """The lists without the values in ``drop``, in Arrow (a list that loses every value is empty)."""
-    import numpy as np
     import pyarrow.compute as pc
 
     lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
     if not drop:
         return lists
-    flat = pc.list_flatten(lists)
-    keep = pc.invert(pc.is_in(flat, value_set=pa.array(list(drop), pa.string())))
-    parents = pc.list_parent_indices(lists).to_numpy()
-    lengths = np.bincount(parents[keep.to_numpy(zero_copy_only=False)], minlength=len(lists))
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-    return pa.ListArray.from_arrays(pa.array(offsets), pc.filter(flat, keep))
+    return _filtered(lists, pc.invert(pc.is_in(pc.list_flatten(lists), value_set=pa.array(list(drop), pa.string()))))
 
 
 def _with_prefix(lists: pa.ChunkedArray | pa.Array, prefix: str) -> pa.Array:
     """The values of each list that start with ``prefix``, in Arrow."""
-    import numpy as np
     import pyarrow.compute as pc
 
     lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
-    flat = pc.list_flatten(lists)
-    keep = pc.starts_with(flat, prefix).to_numpy(zero_copy_only=False)
+    return _filtered(lists, pc.starts_with(pc.list_flatten(lists), prefix))
+
+
+def _filtered(lists: pa.Array, keep: pa.Array) -> pa.Array:
+    """The lists with only the values whose flag in ``keep`` (one per flattened value) is set."""
+    import numpy as np
+    import pyarrow.compute as pc
+
     parents = pc.list_parent_indices(lists).to_numpy()
-    lengths = np.bincount(parents[keep], minlength=len(lists))
+    lengths = np.bincount(parents[keep.to_numpy(zero_copy_only=False)], minlength=len(lists))
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-    return pa.ListArray.from_arrays(pa.array(offsets), pc.filter(flat, pa.array(keep)))
+    return pa.ListArray.from_arrays(pa.array(offsets), pc.filter(pc.list_flatten(lists), keep))
 
 
 #: Below this many records the rows are built in one process (each worker pays rigour's start-up,
@@ -436,6 +435,8 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
     (default: one per core from ``PARALLEL_FROM`` records)."""
     import os
 
+    import pyarrow.compute as pc
+
     marks = ", ".join(f"'{s}'" for s in LINKED_SCHEMATA)
     where = f"AND entity_id IN ({', '.join('?' for _ in only)})" if only else ""
     if workers is None:
@@ -459,7 +460,11 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
     # records of "Zhang Wei" with no date are rarely one person. Counted over all rows; rows built
     # for a few records (``only``, for explain) take the counts the latest resolve stored.
     if only:
-        common = dict(store.con.execute("SELECT key, records FROM resolve_common_keys").fetchall())
+        # only the keys these records hold: at 1M records the table holds about 400,000
+        held = {*pc.list_flatten(table["abbrevs"]).to_pylist(), *pc.list_flatten(pairs).to_pylist(),
+                *(NAME_KEY + n for n in pc.list_flatten(table["names"]).to_pylist())}
+        common = dict(store.con.execute("SELECT key, records FROM resolve_common_keys WHERE list_contains(?, key)",
+                                        [sorted(held)]).fetchall())
     else:
         common = {**cap_keys(table["abbrevs"], RARE_ABBREV, kind_caps={})[1],
                   **{NAME_KEY + k: v for k, v in cap_keys(table["names"], RARE_NAME, kind_caps={})[1].items()},
