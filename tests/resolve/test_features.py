@@ -498,3 +498,24 @@ def test_two_tokens_that_few_records_hold_are_a_rare_pair(tmp_path: Path) -> Non
         assert explain(graph.store, "g0", "g1")["comparisons"]["name"]["level"] == "name tokens contained"
     finally:
         graph.close()
+
+
+def test_names_in_different_han_characters_are_not_one_name(tmp_path: Path) -> None:
+    """刘钟俊 and 刘忠军 are both "liu zhongjun" in pinyin and two people; 陳偉業 and 陈伟业 are one
+    name in traditional and simplified characters; a romanised record meets both as before."""
+    graph = store(tmp_path, {"a": [
+        person("cn1", "刘钟俊", country="cn"),
+        person("cn2", "刘忠军", country="cn"),
+        person("cn3", "Liu Zhongjun", country="cn"),
+        person("hk1", "陳偉業", country="hk"),
+        person("hk2", "陈伟业", country="hk"),
+    ]})
+    try:
+        rows = {r["unique_id"]: r for r in build_rows(graph.store).table.to_pylist()}
+        assert rows["hk1"]["han"] == rows["hk2"]["han"] == ["陈伟业"]
+        assert rows["cn3"]["han"] is None
+        assert _levels(graph, "cn1", "cn2")["name"] == "different characters"
+        assert _levels(graph, "hk1", "hk2")["name"] == "same full name"
+        assert _levels(graph, "cn1", "cn3")["name"] == "same full name"
+    finally:
+        graph.close()

@@ -23,6 +23,7 @@ import pyarrow as pa
 from pepgraph.names import NameForm, analyze
 from pepgraph.names import cantonese
 from pepgraph.names.korean import reading as korean_reading
+from pepgraph.names.translit import han_characters
 from pepgraph.store import Store
 
 #: Schemata that resolution links; everything else (occupancies, sanctions, ...) keeps its id.
@@ -278,7 +279,7 @@ SCHEMA = pa.schema([
     ("birth_date", pa.string()), ("birth_year", pa.int32()), ("gender", pa.string()),
     ("countries", pa.list_(pa.string())), ("ids", pa.list_(pa.string())), ("numbers", pa.list_(pa.string())),
     ("number", pa.string()), ("address", pa.string()), ("korean", pa.list_(pa.string())),
-    ("cantonese", pa.list_(pa.string())), ("rare_pairs", pa.list_(pa.string())),
+    ("cantonese", pa.list_(pa.string())), ("han", pa.list_(pa.string())), ("rare_pairs", pa.list_(pa.string())),
     ("keys", pa.list_(pa.string())),
 ])
 BATCH = 20_000  # rows turned into one Arrow batch: Python lists of strings cost ~10x their Arrow size
@@ -342,6 +343,10 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "numbers": numbers or None, "number": numbers[0] if numbers else None,
         "address": address,
         "korean": korean or None, "cantonese": canto or None,
+        # names written in Han characters, folded to simplified: the same pinyin from different
+        # characters is two names (model.py, "different characters")
+        "han": sorted({han_characters(f.original) for f in forms if f.script == "Han"}) or None
+        if schema == "Person" else None,
         "rare_pairs": None,  # filled in over all rows (see build_rows)
         "keys": sorted(blocking_keys(forms, years, full_dates, numbers, address) + [f"k:{k}" for k in korean]
                        + [f"c:{c}" for c in canto]),
