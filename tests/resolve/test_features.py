@@ -519,3 +519,27 @@ def test_names_in_different_han_characters_are_not_one_name(tmp_path: Path) -> N
         assert _levels(graph, "cn1", "cn3")["name"] == "same full name"
     finally:
         graph.close()
+
+
+def test_a_source_that_writes_years_as_1_january_has_those_dates_read_as_years(tmp_path: Path) -> None:
+    """One source in ten of whose birth dates are 1 January writes years as dates: there
+    "1962-01-01" is the year 1962 (no "same date" with another 1 January record, and resolve says
+    so); a source whose 1 January dates are as rare as chance keeps them as dates."""
+    placeholder = [person(f"p{i}", f"Person Number{i}", birthDate=f"{1940 + i % 40}-{1 + i % 12:02d}-{1 + i % 28:02d}")
+                   for i in range(60)]
+    placeholder += [person("kl", "Kenneth Leung", birthDate="1962-01-01")]
+    placeholder += [person(f"q{i}", f"Other Person{i}", birthDate=f"{1950 + i}-01-01") for i in range(9)]
+    real = [person(f"r{i}", f"Real Person{i}", birthDate=f"{1940 + i % 40}-{1 + i % 12:02d}-{2 + i % 27:02d}")
+            for i in range(60)] + [person("lk", "Leung Ka-lau", birthDate="1962-01-01")]
+    graph = store(tmp_path, {"hk_list": placeholder, "registry": real})
+    try:
+        rows = build_rows(graph.store)
+        assert set(rows.year_as_date) == {"hk_list"}
+        found = {r["unique_id"]: r for r in rows.table.to_pylist()}
+        assert found["kl"]["birth_full"] is None and found["kl"]["birth_dates"] == ["1962"]
+        assert found["lk"]["birth_full"] == ["1962-01-01"]
+        assert found["p1"]["birth_full"] == ["1941-02-02"]
+        notes = graph.resolve().notes
+        assert any(n.startswith("hk_list: 15.7% of its full birth dates are 1 January") for n in notes)
+    finally:
+        graph.close()

@@ -114,6 +114,9 @@ def resolve(
     rows = build_rows(store, key_cap=key_cap)
     result.records = rows.records
     result.capped_keys = rows.report()
+    for dataset, share in rows.year_as_date.items():
+        result.notes.append(f"{dataset}: {share:.1%} of its full birth dates are 1 January; "
+                            "there they are read as the year alone")
     if rows.records == 0:
         result.notes.append("no persons or organisations to resolve")
         return result
