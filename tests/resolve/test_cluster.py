@@ -160,3 +160,25 @@ def test_a_record_without_ids_does_not_join_two_conflicting_ids() -> None:
     fine = cluster(["ep", "sen", "old"], edges, different=[], qids={},
                    identifiers={"sen": ["bioguide:E000286"], "old": ["wikidata:Q1"]}, conflict=_conflict)
     assert fine.mapping["ep"] == fine.mapping["old"]
+
+
+def test_a_loose_name_link_does_not_join_two_groups_that_each_agree_on_a_name() -> None:
+    """"Shakila Hashimi" (two records) and "Shakiba Hashimi" (two records), joined only by a
+    "similar name tokens" link, stay two people; a lone typo joins; two romanisations from two
+    scripts join (each group agrees on its own script's form); an exact-name link is not checked."""
+    names = {"k1": ["Latin:hashimi shakila"], "k2": ["Latin:hashimi shakila"], "b1": ["Latin:hashimi shakiba"],
+             "b2": ["Latin:hashimi shakiba"], "t1": ["Latin:hashimi shakla"],
+             "c1": ["Cyrillic:georgieva yaneva zoya"], "c2": ["Cyrillic:georgieva yaneva zoya"],
+             "l1": ["Latin:georgieva ianeva zoia"], "l2": ["Latin:georgieva ianeva zoia"]}
+    edges = [("k1", "k2", 0.99, "model"), ("b1", "b2", 0.99, "model"), ("c1", "c2", 0.99, "model"),
+             ("l1", "l2", 0.99, "model"), ("b2", "k1", 0.97, "model"), ("k2", "t1", 0.96, "model"),
+             ("c2", "l1", 0.95, "model")]
+    fuzzy = {("b2", "k1"), ("k2", "t1"), ("c2", "l1")}
+    done = cluster(list(names), edges, [], {}, names=names, fuzzy=fuzzy)
+    m = done.mapping
+    assert m["k1"] == m["k2"] == m["t1"] != m["b1"] == m["b2"]
+    assert m["c1"] == m["c2"] == m["l1"] == m["l2"]
+    assert any("'hashimi shakila'" in why or "'hashimi shakiba'" in why for _a, _b, why in done.refused)
+    # the same link made on an exact name (not in ``fuzzy``) is the model's call
+    assert len({cluster(list(names), edges, [], {}, names=names, fuzzy={("k2", "t1")}).mapping[x]
+                for x in ("k1", "b1")}) == 1

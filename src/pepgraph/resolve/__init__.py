@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from collections.abc import Callable
 from typing import Any
 
-from pepgraph.resolve.cluster import cluster, redirects
+from pepgraph.resolve.cluster import FUZZY_NAME_LEVELS, cluster, redirects
 from pepgraph.resolve.judgements import latest
 from pepgraph.resolve.model import explanation, has_current_levels, level_factors, make_model, predict_batches, train
 from pepgraph.resolve.rows import DEFAULT_KEY_CAP, build_rows
@@ -140,6 +140,7 @@ def resolve(
         qids = {k: v for k, v in qids.items() if v}
 
         edges: list[tuple[str, str, float, str]] = []
+        fuzzy: set[tuple[str, str]] = set()  # model links made on a loose name match (cluster.py)
         kept_pairs: list[tuple[str, str, float, float, str, str]] = []
         factors = level_factors(model)
         enter("scoring")
@@ -159,6 +160,8 @@ def resolve(
                 elif prob >= threshold:
                     edges.append((a, b, prob, "model"))
                     result.model_pairs += 1
+                    if expl.get("name", {}).get("level", "").startswith(FUZZY_NAME_LEVELS):
+                        fuzzy.add((a, b))
                 kept_pairs.append((a, b, prob, float(row["match_weight"]), "model", json.dumps(expl)))
 
         id_pairs = model.con.execute(
@@ -183,7 +186,8 @@ def resolve(
 
         enter("clustering")
         done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP,
-                       countries=countries, identifiers=ids, conflict=_conflict)
+                       countries=countries, identifiers=ids, conflict=_conflict,
+                       names=_linked_names(model, edges) if fuzzy else None, fuzzy=fuzzy)
         result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
         enter("writing")
         result.redirects = _write(store, done.mapping, kept_pairs, model, result, common_keys)
@@ -215,7 +219,11 @@ def _train(table: Any, judged_same: list[tuple[str, str]], result: ResolveResult
         if judged_ids:
             ids = table["unique_id"].to_pylist()
             picked |= {i for i, rec in enumerate(ids) if rec in judged_ids}
-        sample = table.take(pa.array(sorted(picked), pa.int64()))
+        # a mask, not take(): take concatenates each column's chunks, and at 2.4 million key
+        # persons a column of strings holds more than an Arrow array can (2 GB)
+        mask = np.zeros(table.num_rows, dtype=bool)
+        mask[sorted(picked)] = True
+        sample = table.filter(pa.array(mask))
         result.notes.append(f"trained on a sample of {sample.num_rows:,} of {table.num_rows:,} records")
     trainer = make_model(sample, None)
     try:
@@ -223,6 +231,23 @@ def _train(table: Any, judged_same: list[tuple[str, str]], result: ResolveResult
         return trainer.to_json()
     finally:
         trainer.close()
+
+
+def _linked_names(model: Any, edges: list[tuple[str, str, float, str]]) -> dict[str, list[str]]:
+    """The names of every record that some link touches, for the clustering's rule on names, as
+    "script:latin form" (word order folded; the script is that of the record's first name, as
+    sources write it); records no link touches stay alone and need none."""
+    from pepgraph.names.translit import dominant_script
+
+    linked = {x for a, b, _p, _e in edges for x in (a, b)}
+    out: dict[str, list[str]] = {}
+    query = "SELECT unique_id, display, names FROM linkage_rows"
+    for batch in model.con.execute(query).to_arrow_reader(100_000):
+        for rec, display, names in zip(*(batch.column(i).to_pylist() for i in range(3))):
+            if rec in linked and names:
+                script = dominant_script((display or "").split())
+                out[rec] = sorted({f"{script}:{' '.join(sorted(n.split()))}" for n in names})
+    return out
 
 
 def _record_facts(table: Any) -> tuple[list[str], dict[str, list[str]], dict[str, tuple[int | None, list[str]]],

@@ -36,6 +36,16 @@ congress-legislators / EveryPolitician benchmark with EveryPolitician's ids remo
 John Edwards (born 1953) linked to his own congress record and, by name alone, to two 18th and
 19th century John Edwardses without birth dates, which made one cluster of three bioguide ids.
 
+And for names: a model link made on a loose name match (``FUZZY_NAME_LEVELS``: similar tokens,
+initials, a shared token, sound, or no name match at all) is refused when both sides already hold
+two records or more, each side has a name that two of its records agree on, and neither side
+holds any name of that kind from the other. A typo or a variant spelling is one record's
+accident; two groups of records that each agree on a name are two people, even a letter apart.
+On EveryPolitician "Shakila Hashimi" (three records) and "Shakiba-hashimi" (two), two Afghan
+deputies, had been one cluster through one "similar name tokens" link: the rule took its
+precision from 0.9752 to 0.9817 for a recall of 0.9414 → 0.9404 (people written one way in two
+sources and another way in two others); on the generated data it changed nothing.
+
 Canonical ids: a cluster with exactly one Wikidata QID among its records takes the QID; any other
 cluster of two or more records takes ``pg-`` and a hash of its sorted member ids (so the same
 membership gives the same id in every rebuild); a lone record keeps its own id.
@@ -52,6 +62,11 @@ from datetime import date
 
 
 MAX_MODEL_CLUSTER = 25
+#: name levels (model.COMPARISONS, by prefix) that are a loose match: see "And for names" above
+FUZZY_NAME_LEVELS = ("similar name tokens", "same initials", "sound alike", "two tokens shared", "one token shared",
+                     "else")
+#: records each side needs before two consistently named groups are kept apart
+NAMED_SIDE = 2
 #: a refused bridge this close (in log2 odds) to a record's strongest accepted link makes the
 #: record ambiguous between two people
 AMBIGUITY_BITS = 1.0
@@ -79,6 +94,28 @@ def dates_compatible(a: str, b: str) -> bool:
 
 
 Births = tuple[tuple[str, int, str], ...]  # (record, birth year, full date or "") per record
+
+
+def _named_apart(small: set[str], large: set[str], names: dict[str, list[str]]) -> str | None:
+    """Each side has a name two of its records agree on, in a script both sides' agreed names are
+    written in, and the other side has none of them. Names are "script:latin form": two
+    sources that romanise one Cyrillic name two ways each agree with themselves too, and are one
+    person."""
+    agreed: list[set[str]] = []
+    held: list[set[str]] = []
+    for side in (small, large):
+        count = Counter(n for rec in side for n in set(names.get(rec, ())))
+        agreed.append({n for n, k in count.items() if k >= 2})
+        held.append(set(count))
+    scripts = {n.split(":", 1)[0] for n in agreed[0]} & {n.split(":", 1)[0] for n in agreed[1]}
+    if not scripts:
+        return None
+    left = {n for n in agreed[0] if n.split(":", 1)[0] in scripts}
+    right = {n for n in agreed[1] if n.split(":", 1)[0] in scripts}
+    if not left & held[1] and not right & held[0]:
+        return (f"records named '{min(left).split(':', 1)[1]}' and records named '{min(right).split(':', 1)[1]}' "
+                "would be one person")
+    return None
 
 
 def _birth_conflict(left: Births, right: Births, a: str, b: str, max_gap: int) -> str | None:
@@ -134,6 +171,7 @@ def _kruskal(records: list[str], ordered: list[tuple[str, str, float, str]], dif
              countries: dict[str, list[str]] | None,
              identifiers: dict[str, list[str]] | None = None,
              conflict: Callable[[list[str], list[str]], str | None] | None = None,
+             names: dict[str, list[str]] | None = None, fuzzy: set[tuple[str, str]] | None = None,
              ) -> tuple[_UnionFind, list[tuple[str, str, str]], dict[str, tuple[str, str]]]:
     """One greedy pass over ``ordered`` edges; returns the forest, the refused links and the
     ambiguous bridge records (record -> (the other end of its refused link, why))."""
@@ -193,6 +231,12 @@ def _kruskal(records: list[str], ordered: list[tuple[str, str, float, str]], dif
                 refused.append((a, b, f"model link refused: {why}"))
                 bridged.extend((x, a if x == b else b, _log_odds(score), why) for x in (a, b) if x not in with_ids)
                 continue
+        if (evidence == "model" and names is not None and fuzzy and len(small) >= NAMED_SIDE
+                and len(large) >= NAMED_SIDE and (min(a, b), max(a, b)) in fuzzy):
+            why = _named_apart(small, large, names)
+            if why is not None:
+                refused.append((a, b, f"model link refused: a loose name match, and {why}"))
+                continue
         clash = next(((x, y) for x in small if forbidden.get(x) for y in forbidden[x] if y in large), None)
         if clash is not None:
             refused.append((a, b, f"judged different: {clash[0]} / {clash[1]} ({evidence} link refused)"))
@@ -229,8 +273,12 @@ def cluster(
     countries: dict[str, list[str]] | None = None,
     identifiers: dict[str, list[str]] | None = None,
     conflict: Callable[[list[str], list[str]], str | None] | None = None,
+    names: dict[str, list[str]] | None = None,
+    fuzzy: set[tuple[str, str]] | None = None,
 ) -> Clustering:
     """``edges`` are (a, b, score, evidence); evidence 'judgement' and 'identifier' come first.
+    ``names`` (per record, in any one spelling per name) and ``fuzzy`` (the model links, as
+    (min, max) pairs, made on a loose name match) turn on the rule for names.
 
     Two passes: the second runs only when the first found ambiguous bridges (see the module's
     docstring) and leaves out their model links."""
@@ -239,11 +287,11 @@ def cluster(
     ordered = sorted(edges, key=lambda e: (rank.get(e[3], 3), -e[2], e[0], e[1]))
     different = list(different)
     uf, refused, ambiguous = _kruskal(records, ordered, different, max_model_cluster, births, max_birth_gap, countries,
-                                      identifiers, conflict)
+                                      identifiers, conflict, names, fuzzy)
     if ambiguous:
         kept = [e for e in ordered if e[3] != "model" or (e[0] not in ambiguous and e[1] not in ambiguous)]
         uf, refused, _again = _kruskal(records, kept, different, max_model_cluster, births, max_birth_gap,
-                                       countries, identifiers, conflict)
+                                       countries, identifiers, conflict, names, fuzzy)
         refused.extend((rec, other, f"ambiguous: {rec} is as close to {other} as to the cluster it joined, "
                                     f"but {why}; its model links are left out")
                        for rec, (other, why) in sorted(ambiguous.items()))

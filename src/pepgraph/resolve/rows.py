@@ -375,18 +375,27 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
     }
 
 
+def _chunks(lists: pa.ChunkedArray | pa.Array) -> list[pa.Array]:
+    return list(lists.chunks) if isinstance(lists, pa.ChunkedArray) else [lists]
+
+
 def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int,
-             kind_caps: Mapping[str, int] = KIND_CAPS) -> tuple[pa.Array, dict[str, int]]:
+             kind_caps: Mapping[str, int] = KIND_CAPS) -> tuple[pa.ChunkedArray, dict[str, int]]:
     """Drop values that more than ``key_cap`` rows share (fewer for a value starting with a
     prefix of ``kind_caps``), counted and filtered in Arrow: on millions of records a Python
     counter of every key took gigabytes. Returns the filtered lists and the dropped values with
-    their counts."""
+    their counts.
+
+    Chunk by chunk, never concatenated: an Arrow string array holds at most 2 GB, and the
+    blocking keys of 2.4 million generated key persons (3.9 million records) are more than that
+    (the first 2.4M resolve stopped on "offset overflow while concatenating arrays"). The values
+    are counted as large strings for the same reason."""
     import pyarrow.compute as pc
 
-    lists = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
-    flat = pc.list_flatten(lists)
+    chunks = _chunks(keys)
+    flat = pa.chunked_array([pc.list_flatten(c).cast(pa.large_string()) for c in chunks], type=pa.large_string())
     if len(flat) == 0:
-        return lists, {}
+        return pa.chunked_array(chunks, type=keys.type), {}
     counted = pc.value_counts(flat)
     values, counts = counted.field("values"), counted.field("counts")
     over = pc.greater(counts, key_cap)
@@ -394,25 +403,28 @@ def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int,
         if cap < key_cap:
             over = pc.or_(over, pc.and_(pc.starts_with(values, prefix), pc.greater(counts, cap)))
     dropped = dict(zip(pc.filter(values, over).to_pylist(), pc.filter(counts, over).to_pylist()))
-    return _without(lists, dropped), dropped
+    return _without(keys, dropped), dropped
 
 
-def _without(lists: pa.ChunkedArray | pa.Array, drop: dict[str, int]) -> pa.Array:
-    """The lists without the values in ``drop``, in Arrow (a list that loses every value is empty)."""
+def _without(lists: pa.ChunkedArray | pa.Array, drop: dict[str, int]) -> pa.ChunkedArray:
+    """The lists without the values in ``drop``, in Arrow (a list that loses every value is
+    empty), chunk by chunk."""
     import pyarrow.compute as pc
 
-    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+    chunks = _chunks(lists)
     if not drop:
-        return lists
-    return _filtered(lists, pc.invert(pc.is_in(pc.list_flatten(lists), value_set=pa.array(list(drop), pa.string()))))
+        return pa.chunked_array(chunks, type=lists.type)
+    banned = pa.array(list(drop), pa.string())
+    return pa.chunked_array([_filtered(c, pc.invert(pc.is_in(pc.list_flatten(c), value_set=banned))) for c in chunks],
+                            type=lists.type)
 
 
-def _with_prefix(lists: pa.ChunkedArray | pa.Array, prefix: str) -> pa.Array:
-    """The values of each list that start with ``prefix``, in Arrow."""
+def _with_prefix(lists: pa.ChunkedArray | pa.Array, prefix: str) -> pa.ChunkedArray:
+    """The values of each list that start with ``prefix``, in Arrow, chunk by chunk."""
     import pyarrow.compute as pc
 
-    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
-    return _filtered(lists, pc.starts_with(pc.list_flatten(lists), prefix))
+    return pa.chunked_array([_filtered(c, pc.starts_with(pc.list_flatten(c), prefix)) for c in _chunks(lists)],
+                            type=lists.type)
 
 
 def _filtered(lists: pa.Array, keep: pa.Array) -> pa.Array:
