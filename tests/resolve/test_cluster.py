@@ -163,7 +163,7 @@ def test_a_record_without_ids_does_not_join_two_conflicting_ids() -> None:
 
 
 def test_a_loose_name_link_does_not_join_two_groups_that_each_agree_on_a_name() -> None:
-    """"Shakila Hashimi" (two records) and "Shakiba Hashimi" (two records), joined only by a
+    """"Shakila Hashimi" (two sources) and "Shakiba Hashimi" (two sources), joined only by a
     "similar name tokens" link, stay two people; a lone typo joins; two romanisations from two
     scripts join (each group agrees on its own script's form); an exact-name link is not checked."""
     names = {"k1": ["Latin:hashimi shakila"], "k2": ["Latin:hashimi shakila"], "b1": ["Latin:hashimi shakiba"],
@@ -174,11 +174,16 @@ def test_a_loose_name_link_does_not_join_two_groups_that_each_agree_on_a_name() 
              ("l1", "l2", 0.99, "model"), ("b2", "k1", 0.97, "model"), ("k2", "t1", 0.96, "model"),
              ("c2", "l1", 0.95, "model")]
     fuzzy = {("b2", "k1"), ("k2", "t1"), ("c2", "l1")}
-    done = cluster(list(names), edges, [], {}, names=names, fuzzy=fuzzy)
+    sources = {rec: ("registry" if rec.endswith("1") else "press") for rec in names}
+    done = cluster(list(names), edges, [], {}, names=names, fuzzy=fuzzy, sources=sources)
     m = done.mapping
     assert m["k1"] == m["k2"] == m["t1"] != m["b1"] == m["b2"]
     assert m["c1"] == m["c2"] == m["l1"] == m["l2"]
     assert any("'hashimi shakila'" in why or "'hashimi shakiba'" in why for _a, _b, why in done.refused)
+    # two records of one source agreeing on a name do not make a group: its duplicates can share
+    # one corrupted name
+    one = cluster(list(names), edges, [], {}, names=names, fuzzy=fuzzy, sources={rec: "registry" for rec in names})
+    assert one.mapping["k1"] == one.mapping["b1"]
     # the same link made on an exact name (not in ``fuzzy``) is the model's call
     assert len({cluster(list(names), edges, [], {}, names=names, fuzzy={("k2", "t1")}).mapping[x]
                 for x in ("k1", "b1")}) == 1

@@ -187,7 +187,7 @@ def resolve(
         enter("clustering")
         done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP,
                        countries=countries, identifiers=ids, conflict=_conflict,
-                       names=_linked_names(model, edges) if fuzzy else None, fuzzy=fuzzy)
+                       fuzzy=fuzzy, **_names_for_clusters(model, edges, fuzzy))
         result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
         enter("writing")
         result.redirects = _write(store, done.mapping, kept_pairs, model, result, common_keys)
@@ -233,21 +233,31 @@ def _train(table: Any, judged_same: list[tuple[str, str]], result: ResolveResult
         trainer.close()
 
 
-def _linked_names(model: Any, edges: list[tuple[str, str, float, str]]) -> dict[str, list[str]]:
-    """The names of every record that some link touches, for the clustering's rule on names, as
-    "script:latin form" (word order folded; the script is that of the record's first name, as
-    sources write it); records no link touches stay alone and need none."""
+def _names_for_clusters(model: Any, edges: list[tuple[str, str, float, str]],
+                        fuzzy: set[tuple[str, str]]) -> dict[str, Any]:
+    if not fuzzy:
+        return {}
+    names, sources = _linked_names(model, edges)
+    return {"names": names, "sources": sources}
+
+
+def _linked_names(model: Any, edges: list[tuple[str, str, float, str]]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The names and the dataset of every record that some link touches, for the clustering's
+    rule on names; names as "script:latin form" (word order folded; the script is that of the
+    record's first name, as sources write it). Records no link touches stay alone and need none."""
     from pepgraph.names.translit import dominant_script
 
     linked = {x for a, b, _p, _e in edges for x in (a, b)}
-    out: dict[str, list[str]] = {}
-    query = "SELECT unique_id, display, names FROM linkage_rows"
-    for batch in model.con.execute(query).to_arrow_reader(100_000):
-        for rec, display, names in zip(*(batch.column(i).to_pylist() for i in range(3))):
-            if rec in linked and names:
+    names: dict[str, list[str]] = {}
+    sources: dict[str, str] = {}
+    query = model.con.sql("SELECT unique_id, display, names, dataset FROM linkage_rows")
+    for batch in query.to_arrow_reader(100_000):
+        for rec, display, found, dataset in zip(*(batch.column(i).to_pylist() for i in range(4))):
+            if rec in linked and found:
                 script = dominant_script((display or "").split())
-                out[rec] = sorted({f"{script}:{' '.join(sorted(n.split()))}" for n in names})
-    return out
+                names[rec] = sorted({f"{script}:{' '.join(sorted(n.split()))}" for n in found})
+                sources[rec] = dataset
+    return names, sources
 
 
 def _record_facts(table: Any) -> tuple[list[str], dict[str, list[str]], dict[str, tuple[int | None, list[str]]],

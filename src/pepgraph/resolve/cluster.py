@@ -38,7 +38,7 @@ John Edwards (born 1953) linked to his own congress record and, by name alone, t
 
 And for names: a model link made on a loose name match (``FUZZY_NAME_LEVELS``: similar tokens,
 initials, a shared token, sound, or no name match at all) is refused when both sides already hold
-two records or more, each side has a name that two of its records agree on, and neither side
+two records or more, each side has a name that two of its sources agree on, and neither side
 holds any name of that kind from the other. A typo or a variant spelling is one record's
 accident; two groups of records that each agree on a name are two people, even a letter apart.
 On EveryPolitician "Shakila Hashimi" (three records) and "Shakiba-hashimi" (two), two Afghan
@@ -96,17 +96,23 @@ def dates_compatible(a: str, b: str) -> bool:
 Births = tuple[tuple[str, int, str], ...]  # (record, birth year, full date or "") per record
 
 
-def _named_apart(small: set[str], large: set[str], names: dict[str, list[str]]) -> str | None:
-    """Each side has a name two of its records agree on, in a script both sides' agreed names are
-    written in, and the other side has none of them. Names are "script:latin form": two
-    sources that romanise one Cyrillic name two ways each agree with themselves too, and are one
-    person."""
+def _named_apart(small: set[str], large: set[str], names: dict[str, list[str]],
+                 sources: dict[str, str] | None = None) -> str | None:
+    """Each side has a name that two of its sources agree on (two of its records, when sources
+    are not given), in a script both sides' agreed names are written in, and the other side has
+    none of them. Two sources, not two records of one: a source's duplicates can carry one
+    corrupted name between them (FEBRL3, one dataset, lost 14 true pairs when records counted).
+    Names are "script:latin form": two sources that romanise one Cyrillic name two ways each
+    agree with themselves too, and are one person."""
     agreed: list[set[str]] = []
     held: list[set[str]] = []
     for side in (small, large):
-        count = Counter(n for rec in side for n in set(names.get(rec, ())))
-        agreed.append({n for n, k in count.items() if k >= 2})
-        held.append(set(count))
+        seen: dict[str, set[str]] = defaultdict(set)
+        for rec in side:
+            for n in names.get(rec, ()):
+                seen[n].add(sources.get(rec, rec) if sources is not None else rec)
+        agreed.append({n for n, by in seen.items() if len(by) >= 2})
+        held.append(set(seen))
     scripts = {n.split(":", 1)[0] for n in agreed[0]} & {n.split(":", 1)[0] for n in agreed[1]}
     if not scripts:
         return None
@@ -172,6 +178,7 @@ def _kruskal(records: list[str], ordered: list[tuple[str, str, float, str]], dif
              identifiers: dict[str, list[str]] | None = None,
              conflict: Callable[[list[str], list[str]], str | None] | None = None,
              names: dict[str, list[str]] | None = None, fuzzy: set[tuple[str, str]] | None = None,
+             sources: dict[str, str] | None = None,
              ) -> tuple[_UnionFind, list[tuple[str, str, str]], dict[str, tuple[str, str]]]:
     """One greedy pass over ``ordered`` edges; returns the forest, the refused links and the
     ambiguous bridge records (record -> (the other end of its refused link, why))."""
@@ -233,7 +240,7 @@ def _kruskal(records: list[str], ordered: list[tuple[str, str, float, str]], dif
                 continue
         if (evidence == "model" and names is not None and fuzzy and len(small) >= NAMED_SIDE
                 and len(large) >= NAMED_SIDE and (min(a, b), max(a, b)) in fuzzy):
-            why = _named_apart(small, large, names)
+            why = _named_apart(small, large, names, sources)
             if why is not None:
                 refused.append((a, b, f"model link refused: a loose name match, and {why}"))
                 continue
@@ -275,10 +282,12 @@ def cluster(
     conflict: Callable[[list[str], list[str]], str | None] | None = None,
     names: dict[str, list[str]] | None = None,
     fuzzy: set[tuple[str, str]] | None = None,
+    sources: dict[str, str] | None = None,
 ) -> Clustering:
     """``edges`` are (a, b, score, evidence); evidence 'judgement' and 'identifier' come first.
     ``names`` (per record, in any one spelling per name) and ``fuzzy`` (the model links, as
-    (min, max) pairs, made on a loose name match) turn on the rule for names.
+    (min, max) pairs, made on a loose name match) turn on the rule for names; ``sources`` (the
+    dataset of each record) makes it count agreeing sources rather than records.
 
     Two passes: the second runs only when the first found ambiguous bridges (see the module's
     docstring) and leaves out their model links."""
@@ -287,11 +296,11 @@ def cluster(
     ordered = sorted(edges, key=lambda e: (rank.get(e[3], 3), -e[2], e[0], e[1]))
     different = list(different)
     uf, refused, ambiguous = _kruskal(records, ordered, different, max_model_cluster, births, max_birth_gap, countries,
-                                      identifiers, conflict, names, fuzzy)
+                                      identifiers, conflict, names, fuzzy, sources)
     if ambiguous:
         kept = [e for e in ordered if e[3] != "model" or (e[0] not in ambiguous and e[1] not in ambiguous)]
         uf, refused, _again = _kruskal(records, kept, different, max_model_cluster, births, max_birth_gap,
-                                       countries, identifiers, conflict, names, fuzzy)
+                                       countries, identifiers, conflict, names, fuzzy, sources)
         refused.extend((rec, other, f"ambiguous: {rec} is as close to {other} as to the cluster it joined, "
                                     f"but {why}; its model links are left out")
                        for rec, (other, why) in sorted(ambiguous.items()))
