@@ -86,7 +86,7 @@ def stage_resolve(work: Path, **_: Any) -> dict[str, Any]:
             kwargs["retrain"] = True  # a build trains; a store resolved before (kept, copied) must not reuse its model
         res = graph.resolve(**kwargs)
     data = res.to_dict() if hasattr(res, "to_dict") else dict(getattr(res, "__dict__", {}))
-    keep = ("records", "clusters", "merged", "model_pairs", "identifier_links", "vetoed")
+    keep = ("records", "clusters", "merged", "model_pairs", "identifier_links", "vetoed", "phases", "notes")
     return {k: data[k] for k in keep if k in data} | {"disk_mb": _size_mb(work / "scale.duckdb")}
 
 

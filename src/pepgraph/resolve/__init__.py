@@ -330,7 +330,8 @@ def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any
             con.execute(
                 "INSERT INTO resolve_runs VALUES ((SELECT coalesce(max(id), 0) + 1 FROM resolve_runs), ?, ?, ?, ?, ?, ?, ?)",
                 [now, datetime.now(UTC).replace(tzinfo=None), result.records, result.model_pairs,
-                 result.clusters, result.merged, json.dumps({"notes": result.notes, "vetoed": result.vetoed})],
+                 result.clusters, result.merged, json.dumps({"notes": result.notes, "vetoed": result.vetoed,
+                                                              "phases": dict(result.phases)})],
             )
     finally:
         con.unregister("_mapping")
