@@ -38,13 +38,15 @@ John Edwards (born 1953) linked to his own congress record and, by name alone, t
 
 And for names: a model link made on a loose name match (``FUZZY_NAME_LEVELS``: similar tokens,
 initials, a shared token, sound, or no name match at all) is refused when both sides already hold
-two records or more, each side has a name that two of its sources agree on, and neither side
-holds any name of that kind from the other. A typo or a variant spelling is one record's
-accident; two groups of records that each agree on a name are two people, even a letter apart.
-On EveryPolitician "Shakila Hashimi" (three records) and "Shakiba-hashimi" (two), two Afghan
-deputies, had been one cluster through one "similar name tokens" link: the rule took its
-precision from 0.9752 to 0.9817 for a recall of 0.9414 → 0.9404 (people written one way in two
-sources and another way in two others); on the generated data it changed nothing.
+two records or more, each side has a name that two of its sources agree on, in a script both
+sides' agreed names are written in, and neither side holds any name of that kind from the other.
+A typo or a variant spelling is one record's accident; two groups of sources that each agree on
+a name are two people, even a letter apart. On EveryPolitician "Shakila Hashimi" and
+"Shakiba-hashimi", two Afghan deputies, had been one cluster through one "similar name tokens"
+link: the rule took its precision from 0.9752 to 0.9814 for a recall of 0.9414 → 0.9413; on the
+generated data and FEBRL it changed nothing. Counting records instead of sources split FEBRL3
+duplicates that share one corrupted name, and comparing across scripts split a Cyrillic name's
+records from its romanisation's (docs/benchmarks.md).
 
 Canonical ids: a cluster with exactly one Wikidata QID among its records takes the QID; any other
 cluster of two or more records takes ``pg-`` and a hash of its sorted member ids (so the same
