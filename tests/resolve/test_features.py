@@ -543,5 +543,8 @@ def test_a_source_that_writes_years_as_1_january_has_those_dates_read_as_years(t
         assert found["p1"]["birth_full"] == ["1941-02-02"]
         notes = graph.resolve().notes
         assert any(n.startswith("hk_list: 15.7% of its full birth dates are 1 January") for n in notes)
+        # rows for explain read the sources the resolve found instead of counting again
+        few = {r["unique_id"]: r for r in build_rows(graph.store, only=["kl", "lk"]).table.to_pylist()}
+        assert few["kl"]["birth_dates"] == ["1962"] and few["lk"]["birth_full"] == ["1962-01-01"]
     finally:
         graph.close()

@@ -45,7 +45,11 @@ def latin(token: str) -> str:
 _DEVANAGARI_CONSONANT = re.compile("(?<!\u094d)[\u0915-\u0939\u0958-\u095f]\u093c?$")
 
 
-_SIMPLIFIED: Any = None
+@lru_cache(maxsize=1)
+def _simplifier() -> Any:
+    import icu
+
+    return icu.Transliterator.createInstance("Traditional-Simplified")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -53,12 +57,7 @@ def han_characters(name: str) -> str:
     """A name written in Han characters, as its characters alone in their simplified forms
     ("陳偉業" and "陈伟业" are one name; "米雷克·托波拉內克" keeps no dot). Pinyin cannot tell
     homophones apart: 刘钟俊 and 刘忠军 are both "liu zhongjun", and two people."""
-    global _SIMPLIFIED
-    if _SIMPLIFIED is None:
-        import icu
-
-        _SIMPLIFIED = icu.Transliterator.createInstance("Traditional-Simplified")
-    return sys.intern(_SIMPLIFIED.transliterate("".join(ch for ch in name if ch.isalpha())))
+    return sys.intern(_simplifier().transliterate("".join(ch for ch in name if ch.isalpha())))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -51,6 +51,8 @@ class ResolveResult:
     trained: bool = False
     notes: list[str] = field(default_factory=list)
     capped_keys: list[tuple[str, int]] = field(default_factory=list)
+    #: sources whose 1 January birth dates were read as years -> their share of such dates
+    year_as_date: dict[str, float] = field(default_factory=dict)
     refused: list[tuple[str, str, str]] = field(default_factory=list)
     seconds: float = 0.0
     #: wall seconds per phase (rows, training, scoring, clustering, writing): where a slow resolve
@@ -114,6 +116,7 @@ def resolve(
     rows = build_rows(store, key_cap=key_cap)
     result.records = rows.records
     result.capped_keys = rows.report()
+    result.year_as_date = rows.year_as_date
     for dataset, share in rows.year_as_date.items():
         result.notes.append(f"{dataset}: {share:.1%} of its full birth dates are 1 January; "
                             "there they are read as the year alone")
@@ -185,9 +188,10 @@ def resolve(
         result.judged_different = len(different)
 
         enter("clustering")
+        names, sources = _linked_names(model, edges) if fuzzy else (None, None)
         done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP,
                        countries=countries, identifiers=ids, conflict=_conflict,
-                       fuzzy=fuzzy, **_names_for_clusters(model, edges, fuzzy))
+                       names=names, fuzzy=fuzzy, sources=sources)
         result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
         enter("writing")
         result.redirects = _write(store, done.mapping, kept_pairs, model, result, common_keys)
@@ -233,30 +237,29 @@ def _train(table: Any, judged_same: list[tuple[str, str]], result: ResolveResult
         trainer.close()
 
 
-def _names_for_clusters(model: Any, edges: list[tuple[str, str, float, str]],
-                        fuzzy: set[tuple[str, str]]) -> dict[str, Any]:
-    if not fuzzy:
-        return {}
-    names, sources = _linked_names(model, edges)
-    return {"names": names, "sources": sources}
-
-
-def _linked_names(model: Any, edges: list[tuple[str, str, float, str]]) -> tuple[dict[str, list[str]], dict[str, str]]:
+def _linked_names(model: Any, edges: list[tuple[str, str, float, str]],
+                  ) -> tuple[dict[str, list[tuple[str, str]]], dict[str, str]]:
     """The names and the dataset of every record that some link touches, for the clustering's
-    rule on names; names as "script:latin form" (word order folded; the script is that of the
-    record's first name, as sources write it). Records no link touches stay alone and need none."""
+    rule on names; names as (script, Latin form with word order folded), the script that of the
+    record's first name as its source writes it. Records no link touches stay alone and need none."""
+    import pyarrow as pa
+
     from pepgraph.names.translit import dominant_script
 
-    linked = {x for a, b, _p, _e in edges for x in (a, b)}
-    names: dict[str, list[str]] = {}
-    sources: dict[str, str] = {}
-    query = model.con.sql("SELECT unique_id, display, names, dataset FROM linkage_rows")
-    for batch in query.to_arrow_reader(100_000):
-        for rec, display, found, dataset in zip(*(batch.column(i).to_pylist() for i in range(4))):
-            if rec in linked and found:
+    linked = pa.table({"unique_id": sorted({x for a, b, _p, _e in edges for x in (a, b)})})
+    model.con.register("_linked", linked)
+    try:
+        query = model.con.sql("SELECT r.unique_id, r.display, r.names, r.dataset FROM linkage_rows r "
+                              "JOIN _linked USING (unique_id) WHERE r.names IS NOT NULL")
+        names: dict[str, list[tuple[str, str]]] = {}
+        sources: dict[str, str] = {}
+        for batch in query.to_arrow_reader(100_000):
+            for rec, display, found, dataset in zip(*(batch.column(i).to_pylist() for i in range(4))):
                 script = dominant_script((display or "").split())
-                names[rec] = sorted({f"{script}:{' '.join(sorted(n.split()))}" for n in found})
+                names[rec] = sorted({(script, " ".join(sorted(n.split()))) for n in found})
                 sources[rec] = dataset
+    finally:
+        model.con.unregister("_linked")
     return names, sources
 
 
@@ -331,7 +334,8 @@ def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any
                 "INSERT INTO resolve_runs VALUES ((SELECT coalesce(max(id), 0) + 1 FROM resolve_runs), ?, ?, ?, ?, ?, ?, ?)",
                 [now, datetime.now(UTC).replace(tzinfo=None), result.records, result.model_pairs,
                  result.clusters, result.merged, json.dumps({"notes": result.notes, "vetoed": result.vetoed,
-                                                              "phases": dict(result.phases)})],
+                                                              "phases": dict(result.phases),
+                                                              "year_as_date": result.year_as_date})],
             )
     finally:
         con.unregister("_mapping")

@@ -98,31 +98,28 @@ def dates_compatible(a: str, b: str) -> bool:
 Births = tuple[tuple[str, int, str], ...]  # (record, birth year, full date or "") per record
 
 
-def _named_apart(small: set[str], large: set[str], names: dict[str, list[str]],
+def _named_apart(small: set[str], large: set[str], names: dict[str, list[tuple[str, str]]],
                  sources: dict[str, str] | None = None) -> str | None:
     """Each side has a name that two of its sources agree on (two of its records, when sources
     are not given), in a script both sides' agreed names are written in, and the other side has
     none of them. Two sources, not two records of one: a source's duplicates can carry one
     corrupted name between them (FEBRL3, one dataset, lost 14 true pairs when records counted).
-    Names are "script:latin form": two sources that romanise one Cyrillic name two ways each
+    Names are (script, Latin form): two sources that romanise one Cyrillic name two ways each
     agree with themselves too, and are one person."""
-    agreed: list[set[str]] = []
-    held: list[set[str]] = []
+    agreed: list[set[tuple[str, str]]] = []
+    held: list[set[tuple[str, str]]] = []
     for side in (small, large):
-        seen: dict[str, set[str]] = defaultdict(set)
+        seen: dict[tuple[str, str], set[str]] = defaultdict(set)
         for rec in side:
-            for n in names.get(rec, ()):
-                seen[n].add(sources.get(rec, rec) if sources is not None else rec)
-        agreed.append({n for n, by in seen.items() if len(by) >= 2})
+            for name in names.get(rec, ()):
+                seen[name].add(sources.get(rec, rec) if sources is not None else rec)
+        agreed.append({name for name, by in seen.items() if len(by) >= 2})
         held.append(set(seen))
-    scripts = {n.split(":", 1)[0] for n in agreed[0]} & {n.split(":", 1)[0] for n in agreed[1]}
-    if not scripts:
-        return None
-    left = {n for n in agreed[0] if n.split(":", 1)[0] in scripts}
-    right = {n for n in agreed[1] if n.split(":", 1)[0] in scripts}
-    if not left & held[1] and not right & held[0]:
-        return (f"records named '{min(left).split(':', 1)[1]}' and records named '{min(right).split(':', 1)[1]}' "
-                "would be one person")
+    scripts = {script for script, _ in agreed[0]} & {script for script, _ in agreed[1]}
+    left = {name for name in agreed[0] if name[0] in scripts}
+    right = {name for name in agreed[1] if name[0] in scripts}
+    if left and right and not left & held[1] and not right & held[0]:
+        return f"records named '{min(left)[1]}' and records named '{min(right)[1]}' would be one person"
     return None
 
 
@@ -179,7 +176,7 @@ def _kruskal(records: list[str], ordered: list[tuple[str, str, float, str]], dif
              countries: dict[str, list[str]] | None,
              identifiers: dict[str, list[str]] | None = None,
              conflict: Callable[[list[str], list[str]], str | None] | None = None,
-             names: dict[str, list[str]] | None = None, fuzzy: set[tuple[str, str]] | None = None,
+             names: dict[str, list[tuple[str, str]]] | None = None, fuzzy: set[tuple[str, str]] | None = None,
              sources: dict[str, str] | None = None,
              ) -> tuple[_UnionFind, list[tuple[str, str, str]], dict[str, tuple[str, str]]]:
     """One greedy pass over ``ordered`` edges; returns the forest, the refused links and the
@@ -282,12 +279,12 @@ def cluster(
     countries: dict[str, list[str]] | None = None,
     identifiers: dict[str, list[str]] | None = None,
     conflict: Callable[[list[str], list[str]], str | None] | None = None,
-    names: dict[str, list[str]] | None = None,
+    names: dict[str, list[tuple[str, str]]] | None = None,
     fuzzy: set[tuple[str, str]] | None = None,
     sources: dict[str, str] | None = None,
 ) -> Clustering:
     """``edges`` are (a, b, score, evidence); evidence 'judgement' and 'identifier' come first.
-    ``names`` (per record, in any one spelling per name) and ``fuzzy`` (the model links, as
+    ``names`` (per record, (script, one spelling) per name) and ``fuzzy`` (the model links, as
     (min, max) pairs, made on a loose name match) turn on the rule for names; ``sources`` (the
     dataset of each record) makes it count agreeing sources rather than records.
 

@@ -11,6 +11,7 @@ and their token + birth-year keys). Rows are built in Arrow batches, on every co
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -70,9 +71,14 @@ YEAR_AS_DATE_SHARE = 0.02
 YEAR_AS_DATE_MIN = 50  # full birth dates a source needs before its share is read
 
 
-def year_as_date_sources(store: Store) -> dict[str, float]:
+def year_as_date_sources(store: Store, stored: bool = False) -> dict[str, float]:
     """Sources (datasets) whose full birth dates fall on 1 January far more often than chance,
-    with that share (see ``YEAR_AS_DATE_SHARE``)."""
+    with that share (see ``YEAR_AS_DATE_SHARE``). ``stored``: those the latest resolve found
+    (for rows of a few records, built for explain: counting scans every birth date, 0.7 s at
+    2.4 million key persons)."""
+    if stored:
+        row = store.con.execute("SELECT details->>'year_as_date' FROM resolve_runs ORDER BY id DESC LIMIT 1").fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
     rows = store.con.execute(
         "SELECT dataset, count(*) FILTER (WHERE value LIKE '____-01-01') / count(*) FROM statements "
         "WHERE current AND prop = 'birthDate' AND length(value) = 10 GROUP BY dataset "
@@ -484,7 +490,7 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
             f"AND schema IN ({marks}) {where}", list(only or [])).fetchone()
         workers = (os.cpu_count() or 1) if count and count[0] >= PARALLEL_FROM else 1
     numbers_in = ", ".join(f"'{p}'" for p in NUMBER_PROPS)
-    year_as_date = year_as_date_sources(store)
+    year_as_date = year_as_date_sources(store, stored=bool(only))
     years_in = ", ".join("'" + ds.replace("'", "''") + "'" for ds in year_as_date) or "NULL"
     cur = store.con.execute(_QUERY.format(schemata=marks, only=where, numbers=numbers_in, year_dates=years_in),
                             list(only or []))
