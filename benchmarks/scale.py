@@ -84,9 +84,11 @@ def stage_resolve(work: Path, **_: Any) -> dict[str, Any]:
         kwargs = {"reclassify": False} if "reclassify" in params else {}
         if "retrain" in params:
             kwargs["retrain"] = True  # a build trains; a store resolved before (kept, copied) must not reuse its model
+        if "phase" in params:  # where a long resolve is, on stderr as it goes
+            kwargs["phase"] = lambda name: print(time.strftime("%H:%M:%S"), "resolve:", name, file=sys.stderr, flush=True)
         res = graph.resolve(**kwargs)
     data = res.to_dict() if hasattr(res, "to_dict") else dict(getattr(res, "__dict__", {}))
-    keep = ("records", "clusters", "merged", "model_pairs", "identifier_links", "vetoed", "phases", "notes")
+    keep = ("records", "candidate_pairs", "clusters", "merged", "model_pairs", "identifier_links", "vetoed", "phases", "notes")
     return {k: data[k] for k in keep if k in data} | {"disk_mb": _size_mb(work / "scale.duckdb")}
 
 

@@ -43,7 +43,13 @@ RESOLVE_MEMORY = Setting(
     "Memory the linkage engine (Splink's DuckDB) may use before it spills; default 40% of RAM, at most 6 GB.",
 )
 
-ALL = [DB, SHARED_DATA, MAX_FIELD, API_RATE, API_BURST, API_MAX_BODY, API_MAX_QUERIES, MEMORY, RESOLVE_MEMORY]
+RESOLVE_PART_PAIRS = Setting(
+    "PEPGRAPH_RESOLVE_PART_PAIRS", "20000000",
+    "Candidate pairs (before de-duplication) that resolve scores in one part; fewer use less memory and disk.",
+)
+
+ALL = [DB, SHARED_DATA, MAX_FIELD, API_RATE, API_BURST, API_MAX_BODY, API_MAX_QUERIES, MEMORY, RESOLVE_MEMORY,
+       RESOLVE_PART_PAIRS]
 
 
 def memory_limit(setting: Setting, cap_mb: int, share: float = 0.4) -> str:
@@ -70,6 +76,10 @@ def shared_data() -> Path | None:
         if path.is_dir():
             return path
     return None
+
+
+def resolve_part_pairs() -> int:
+    return max(1, int(RESOLVE_PART_PAIRS.get() or "20000000"))
 
 
 def max_field() -> int:

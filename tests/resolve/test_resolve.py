@@ -107,6 +107,38 @@ def test_a_large_store_is_linked_in_a_database_file_that_is_removed_after(
     assert list(spill.iterdir()) == []  # the engine's file and spill directory are gone
 
 
+def test_blocking_on_integer_ids_gives_splinks_own_candidate_pairs(graph: Graph) -> None:
+    """predict_batches blocks on (hashed key, integer id) postings and scores with Splink's SQL;
+    its pairs and probabilities are those of Splink's own predict with the same rules."""
+    from pepgraph.resolve.model import make_model, predict_batches, settings
+    from pepgraph.resolve.rows import build_rows
+
+    model = make_model(build_rows(graph.store).table, settings())
+    try:
+        theirs = model.con.sql(f"SELECT unique_id_l, unique_id_r, match_probability FROM "
+                               f"{model.linker.inference.predict().physical_name}").fetchall()
+        ours = [(r["unique_id_l"], r["unique_id_r"], r["match_probability"])
+                for batch in predict_batches(model, 0.0, part_pairs=1) for r in batch.to_pylist()]
+    finally:
+        model.close()
+    assert len(theirs) >= 8  # the sample's keys give eight candidate pairs
+    assert sorted((min(a, b), max(a, b), round(p, 9)) for a, b, p in ours) == \
+        sorted((min(a, b), max(a, b), round(p, 9)) for a, b, p in theirs)
+
+
+def test_scoring_in_parts_gives_the_same_pairs_as_in_one(graph: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = graph.resolve(reclassify=False)
+    pairs = graph.store.con.execute("SELECT left_id, right_id, probability FROM resolve_pairs ORDER BY ALL").fetchall()
+    seen: list[str] = []
+    monkeypatch.setenv("PEPGRAPH_RESOLVE_PART_PAIRS", "1")  # a part for every candidate pair or so
+    again = graph.resolve(reclassify=False, phase=seen.append)
+    parts = [name for name in seen if name.startswith("scoring, part ")]
+    assert len(parts) > 3 and parts[-1].startswith(f"scoring, part {len(parts)} of {len(parts)} ")
+    assert again.candidate_pairs == first.candidate_pairs > 0
+    assert graph.store.con.execute("SELECT left_id, right_id, probability FROM resolve_pairs ORDER BY ALL").fetchall() == pairs
+    assert again.clusters == first.clusters
+
+
 def test_canonical_ids_are_stable_across_rebuilds(graph: Graph) -> None:
     graph.resolve()
     first = {e: canon(graph, e) for e in ("reg-p1", "san-3", "reg-p3", "press-1", "reg-p5")}

@@ -44,6 +44,7 @@ class ResolveResult:
     identifier_links: int = 0
     judged_same: int = 0
     judged_different: int = 0
+    candidate_pairs: int = 0  # distinct pairs blocking gave the model to score
     vetoed: int = 0  # model pairs dropped by conflicting identifiers or birth years
     clusters: int = 0
     merged: int = 0
@@ -147,7 +148,13 @@ def resolve(
         kept_pairs: list[tuple[str, str, float, float, str, str]] = []
         factors = level_factors(model)
         enter("scoring")
-        for batch in predict_batches(model, REVIEW_FLOOR):
+
+        def scored(done: int, parts: int, pairs: int) -> None:
+            result.candidate_pairs += pairs
+            if phase and parts > 1:
+                phase(f"scoring, part {done} of {parts} ({result.candidate_pairs:,} pairs)")
+
+        for batch in predict_batches(model, REVIEW_FLOOR, progress=scored):
             for row in batch.to_pylist():
                 a, b = sorted((row["unique_id_l"], row["unique_id_r"]))
                 why = _conflict(ids.get(a), ids.get(b))
@@ -334,6 +341,7 @@ def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any
                 "INSERT INTO resolve_runs VALUES ((SELECT coalesce(max(id), 0) + 1 FROM resolve_runs), ?, ?, ?, ?, ?, ?, ?)",
                 [now, datetime.now(UTC).replace(tzinfo=None), result.records, result.model_pairs,
                  result.clusters, result.merged, json.dumps({"notes": result.notes, "vetoed": result.vetoed,
+                                                              "candidate_pairs": result.candidate_pairs,
                                                               "phases": dict(result.phases),
                                                               "year_as_date": result.year_as_date})],
             )

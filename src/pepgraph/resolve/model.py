@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -574,12 +574,89 @@ def _relink(model: Model, conf: dict[str, Any]) -> None:
     model.linker = Linker("linkage_rows", conf, db_api=DuckDBAPI(connection=model.con))
 
 
-def predict_batches(model: Model, threshold: float, size: int = 50_000) -> Iterator[pa.RecordBatch]:
+def candidate_parts(model: Model, part_pairs: int) -> int:
+    """Prepare blocking on integer ids and return how many parts scoring takes.
+
+    ``_rid`` gives each linkage row a small integer; ``_postings`` holds (hashed key, rid) for
+    every blocking key and strong identifier a record has (Splink's two exploding rules, "keys"
+    and "ids"); a pair of records is a candidate when they share a posting. A hash collision
+    only adds a candidate pair, which scoring then weighs like any other. The part count is
+    the pairs before de-duplication (the sum over postings of n(n-1)/2) over ``part_pairs``."""
+    con = model.con
+    con.execute("CREATE OR REPLACE TABLE _rid AS SELECT unique_id, (row_number() OVER (ORDER BY unique_id))::INTEGER AS rid "
+                "FROM linkage_rows")
+    con.execute(
+        """CREATE OR REPLACE TABLE _postings AS
+        WITH r AS (SELECT rid, keys, ids FROM linkage_rows JOIN _rid USING (unique_id))
+        SELECT DISTINCT k, rid FROM (
+            SELECT hash('k' || unnest(keys)) AS k, rid FROM r
+            UNION ALL SELECT hash('i' || unnest(ids)) AS k, rid FROM r WHERE ids IS NOT NULL)""")
+    raw = con.execute("SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (SELECT count(*) AS n FROM _postings GROUP BY k)"
+                      ).fetchall()[0][0]
+    return max(1, math.ceil(float(raw) / part_pairs))
+
+
+def _scoring_sql(model: Model, threshold: float) -> str:
+    """Splink's SQL that scores the pairs in ``__splink__blocked_id_pairs`` (its own blocking's
+    output table), reading the records from ``_part_l`` and ``_part_r``."""
+    from splink.internals.comparison_vector_values import compute_comparison_vector_values_from_id_pairs_sqls
+    from splink.internals.pipeline import CTEPipeline
+    from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
+
+    linker = model.linker
+    conf = linker._settings_obj
+    pipeline = CTEPipeline()
+    pipeline.enqueue_list_of_sqls(compute_comparison_vector_values_from_id_pairs_sqls(
+        conf._columns_to_select_for_blocking, conf._columns_to_select_for_comparison_vector_values,
+        input_tablename_l="_part_l", input_tablename_r="_part_r",
+        source_dataset_input_column=conf.column_info_settings.source_dataset_input_column,
+        unique_id_input_column=conf.column_info_settings.unique_id_input_column,
+        link_type=conf._link_type, sql_dialect_str=linker._sql_dialect_str))
+    pipeline.enqueue_list_of_sqls(predict_from_comparison_vectors_sqls_using_settings(
+        conf, threshold, None, sql_infinity_expression=linker._infinity_expression))
+    return pipeline.generate_cte_pipeline_sql()
+
+
+def predict_batches(model: Model, threshold: float, size: int = 50_000, part_pairs: int | None = None,
+                    progress: Callable[[int, int, int], None] | None = None) -> Iterator[pa.RecordBatch]:
     """Scored pairs at or above ``threshold`` probability, with each comparison's weight, in
-    Arrow batches (a million records give millions of pairs; a list of them all does not fit)."""
-    frame = model.linker.inference.predict(threshold_match_probability=threshold)
-    reader = model.con.sql(f"SELECT * FROM {frame.physical_name}").to_arrow_reader(size)
-    yield from reader
+    Arrow batches (a million records give millions of pairs; a list of them all does not fit).
+
+    The candidate pairs are Splink's blocking rules' (records sharing a blocking key or a strong
+    identifier, each pair once), made on integer ids part by part (the left record's id modulo
+    the part count) and scored by Splink's own SQL, so that no table ever holds every pair or
+    every pair's columns: a part's pairs, its left records and the right records they meet.
+    A part holds about ``part_pairs`` candidate pairs before de-duplication
+    (``PEPGRAPH_RESOLVE_PART_PAIRS``, 20 million): Splink's own predict keeps every candidate pair
+    as two strings and joins all of them to both records' comparison columns at once, which at
+    2.4 million key persons spilled more than the 63 GB of free disk. ``progress`` is called with
+    (parts done, parts, the part's distinct candidate pairs) after each part."""
+    from pepgraph import settings
+
+    con = model.con
+    parts = candidate_parts(model, part_pairs or settings.resolve_part_pairs())
+    sql = _scoring_sql(model, threshold)
+    try:
+        for part in range(parts):
+            con.execute(
+                f"""CREATE OR REPLACE TABLE _part_pairs AS
+                SELECT DISTINCT a.rid AS l, b.rid AS r FROM _postings a JOIN _postings b ON a.k = b.k AND a.rid < b.rid
+                WHERE a.rid % {parts} = {part}""")
+            con.execute(
+                """CREATE OR REPLACE TABLE __splink__blocked_id_pairs AS
+                SELECT '0' AS match_key, il.unique_id AS join_key_l, ir.unique_id AS join_key_r
+                FROM _part_pairs p JOIN _rid il ON il.rid = p.l JOIN _rid ir ON ir.rid = p.r""")
+            con.execute(f"CREATE OR REPLACE TABLE _part_l AS SELECT lr.* FROM linkage_rows lr JOIN _rid USING (unique_id) "
+                        f"WHERE rid % {parts} = {part}")
+            con.execute("CREATE OR REPLACE TABLE _part_r AS SELECT * FROM linkage_rows "
+                        "WHERE unique_id IN (SELECT join_key_r FROM __splink__blocked_id_pairs)")
+            pairs = con.execute("SELECT count(*) FROM _part_pairs").fetchall()[0][0]
+            yield from con.sql(sql).to_arrow_reader(size)
+            if progress:
+                progress(part + 1, parts, int(pairs))
+    finally:
+        for table in ("_part_pairs", "__splink__blocked_id_pairs", "_part_l", "_part_r", "_postings", "_rid"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def level_factors(model: Model) -> dict[str, list[tuple[str, float]]]:
