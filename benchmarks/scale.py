@@ -225,11 +225,22 @@ def run_stage(name: str, work: Path, persons: int, seed: int, queries: int) -> d
     cmd = [sys.executable, __file__, "--stage", name, "--workdir", str(work), "--persons", str(persons),
            "--seed", str(seed), "--queries", str(queries)]
     started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    # stderr passes through as it comes (a long stage says where it is), its last line kept for
+    # the report when the stage fails; stdout's last line is the stage's JSON report
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    last: list[str] = []
+    assert proc.stderr is not None and proc.stdout is not None
+    for line in proc.stderr:
+        sys.stderr.write(line)
+        sys.stderr.flush()
+        if line.strip():
+            last = [line.strip()]
+    out = proc.stdout.read()
+    proc.wait()
     wall = round(time.perf_counter() - started, 1)
     if proc.returncode != 0:
-        return {"stage": name, "error": proc.stderr.strip().splitlines()[-1:] or ["failed"], "seconds": wall}
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
+        return {"stage": name, "error": last or ["failed"], "seconds": wall}
+    report = json.loads(out.strip().splitlines()[-1])
     report["seconds"] = wall
     return report
 
