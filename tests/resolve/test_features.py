@@ -108,6 +108,26 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
         graph.close()
 
 
+def test_a_hyphenated_word_is_also_read_as_one_word(tmp_path: Path) -> None:
+    """"Du Jie-yang" and "Du Jieyang", "Ahmed Hamid-Pour" and "Ahmed Hamidpour": the name with its
+    hyphenated words joined stands beside the name as written, so the two share a full name and
+    a blocking key; the name as written keeps its pieces ("Ri Kwang" is still no part of "Ri
+    Kwang-chol", ``test_name_tokens_match_across_scripts_typos_and_order``)."""
+    from pepgraph.resolve.rows import unhyphened
+
+    assert unhyphened("Du Jie-yang") == "Du Jieyang" and unhyphened("Plain Name") is None
+    graph = store(tmp_path, {"a": [person("tw1", "Du Jie-yang"), person("tw2", "Du Jieyang"),
+                                   person("af1", "Ahmed Hamid-Pour"), person("af2", "Ahmed Hamidpour")]})
+    try:
+        rows = {r["unique_id"]: r for r in build_rows(graph.store).table.to_pylist()}
+        assert set(rows["tw1"]["keys"]) & set(rows["tw2"]["keys"])
+        assert set(rows["af1"]["names"]) & set(rows["af2"]["names"]) == {"ahmed hamidpour"}
+        assert _levels(graph, "tw1", "tw2")["name"] == "same full name"
+        assert rows["tw1"]["display"] == "Du Jie-yang"  # shown as written
+    finally:
+        graph.close()
+
+
 def test_a_stored_model_runs_with_the_levels_as_tested_today(tmp_path: Path) -> None:
     """A model stored by an earlier version keeps its m and u but takes today's SQL for each level
     it shares by label: the old "similar name tokens" SQL split strings that rows no longer hold."""
