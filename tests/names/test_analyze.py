@@ -223,3 +223,20 @@ def test_no_work_at_import_time() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert out.stdout.split() == ["0", "0", "0"]
+
+
+def test_a_persons_tokens_get_the_symbols_the_whole_name_gives_them() -> None:
+    """Persons are tagged token by token (cached per token, for speed); each token's symbols are
+    those that tagging the whole name gives it, in every script."""
+    from pepgraph.names import symbols
+    from pepgraph.names.forms import _token_kinds, _tokens, latin
+
+    for name in ("Ivan Petrovich Sidorenko", "Иван Петрович Сидоренко", "William J. Clinton", "王建国",
+                 "محمد خالد منصور", "דוד סגל", "Γιώργος Παπαδόπουλος", "박홍근", "J. R. R. Tolkien"):
+        forms = _tokens(name, "PER")
+        initials = [k == "initial" for k in _token_kinds(forms, [latin(f) or f for f in forms], "PER")]
+        whole, _ = symbols._whole(forms, "PER", initials)
+        each, everything = symbols.tag(forms, "PER", initials)
+        assert each == whole, name
+        assert set().union(*each) <= everything
+    assert any(symbols.tag(["ivan"], "PER", [False])[0])  # not vacuous: Ivan has a name symbol
