@@ -643,16 +643,16 @@ def predict_batches(model: Model, threshold: float, size: int = 50_000, part_pai
     try:
         for part in range(parts):
             con.execute(
-                f"""CREATE OR REPLACE TABLE _part_pairs AS
+                f"""CREATE OR REPLACE TEMP TABLE _part_pairs AS
                 SELECT DISTINCT a.rid AS l, b.rid AS r FROM _postings a JOIN _postings b ON a.k = b.k AND a.rid < b.rid
                 WHERE a.rid % {parts} = {part}""")
             con.execute(
-                """CREATE OR REPLACE TABLE __splink__blocked_id_pairs AS
+                """CREATE OR REPLACE TEMP TABLE __splink__blocked_id_pairs AS
                 SELECT '0' AS match_key, il.unique_id AS join_key_l, ir.unique_id AS join_key_r
                 FROM _part_pairs p JOIN _rid il ON il.rid = p.l JOIN _rid ir ON ir.rid = p.r""")
-            con.execute(f"CREATE OR REPLACE TABLE _part_l AS SELECT lr.* FROM linkage_rows lr JOIN _rid USING (unique_id) "
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _part_l AS SELECT lr.* FROM linkage_rows lr JOIN _rid USING (unique_id) "
                         f"WHERE rid % {parts} = {part}")
-            con.execute("CREATE OR REPLACE TABLE _part_r AS SELECT * FROM linkage_rows "
+            con.execute("CREATE OR REPLACE TEMP TABLE _part_r AS SELECT * FROM linkage_rows "
                         "WHERE unique_id IN (SELECT join_key_r FROM __splink__blocked_id_pairs)")
             pairs = con.execute("SELECT count(*) FROM _part_pairs").fetchall()[0][0]
             yield from con.sql(sql).to_arrow_reader(size)
