@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from collections.abc import Callable
 from typing import Any
 
+import pyarrow as pa
+
 from pepgraph.resolve.cluster import FUZZY_NAME_LEVELS, cluster, redirects
 from pepgraph.resolve.judgements import latest
 from pepgraph.resolve.model import explanation, has_current_levels, level_factors, make_model, predict_batches, train
@@ -145,6 +147,9 @@ def resolve(
 
         edges: list[tuple[str, str, float, str]] = []
         fuzzy: set[tuple[str, str]] = set()  # model links made on a loose name match (cluster.py)
+        # the pairs kept for review and explanations, as Arrow tables batch by batch: as Python
+        # tuples they were most of the growth of a 2.4M resolve's memory while it scored
+        kept: list[pa.Table] = []
         kept_pairs: list[tuple[str, str, float, float, str, str]] = []
         factors = level_factors(model)
         enter("scoring")
@@ -173,6 +178,8 @@ def resolve(
                     if expl.get("name", {}).get("level", "").startswith(FUZZY_NAME_LEVELS):
                         fuzzy.add((a, b))
                 kept_pairs.append((a, b, prob, float(row["match_weight"]), "model", json.dumps(expl)))
+            kept.append(_pair_table(kept_pairs))
+            kept_pairs.clear()
 
         id_pairs = model.con.execute(
             """
@@ -201,7 +208,9 @@ def resolve(
                        names=names, fuzzy=fuzzy, sources=sources)
         result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
         enter("writing")
-        result.redirects = _write(store, done.mapping, kept_pairs, model, result, common_keys)
+        kept.append(_pair_table(kept_pairs))
+        del kept_pairs
+        result.redirects = _write(store, done.mapping, pa.concat_tables(kept), model, result, common_keys)
     finally:
         model.close()  # and its spill directory, whatever happened
     enter("")
@@ -220,7 +229,6 @@ TRAIN_SAMPLE = 200_000
 def _train(table: Any, judged_same: list[tuple[str, str]], result: ResolveResult) -> dict[str, Any]:
     """A newly trained model (Splink's JSON), on all rows or a sample with every judged record."""
     import numpy as np
-    import pyarrow as pa
 
     sample = table
     if table.num_rows > TRAIN_SAMPLE:
@@ -287,22 +295,24 @@ def _record_facts(table: Any) -> tuple[list[str], dict[str, list[str]], dict[str
     return records, ids, births, countries
 
 
-def _write(store: Store, mapping: dict[str, str], pairs: list[tuple], model: Any, result: ResolveResult,
-           common_keys: dict[str, int]) -> int:
-    import pyarrow as pa
+PAIR_SCHEMA = pa.schema([("left_id", pa.string()), ("right_id", pa.string()), ("probability", pa.float64()),
+                         ("match_weight", pa.float64()), ("evidence", pa.string()), ("explanation", pa.string())])
 
+
+def _pair_table(pairs: list[tuple[str, str, float, float, str, str]]) -> pa.Table:
+    """Scored pairs (left, right, probability, match weight, evidence, explanation JSON) as rows of
+    ``resolve_pairs``."""
+    return pa.table([list(col) for col in zip(*pairs)] if pairs else [[] for _ in PAIR_SCHEMA], schema=PAIR_SCHEMA)
+
+
+def _write(store: Store, mapping: dict[str, str], pair_table: pa.Table, model: Any, result: ResolveResult,
+           common_keys: dict[str, int]) -> int:
     con = store.con
     old = dict(con.execute(
         "SELECT entity_id, min(canonical_id) FROM statements WHERE prop = 'id' GROUP BY entity_id"
     ).fetchall())
     moved = redirects({k: v for k, v in old.items() if k in mapping}, mapping)
     table = pa.table({"entity_id": list(mapping), "canonical_id": list(mapping.values())})
-    pair_table = pa.table({
-        "left_id": [p[0] for p in pairs], "right_id": [p[1] for p in pairs],
-        "probability": [p[2] for p in pairs], "match_weight": [p[3] for p in pairs],
-        "evidence": [p[4] for p in pairs], "explanation": [p[5] for p in pairs],
-    }, schema=pa.schema([("left_id", pa.string()), ("right_id", pa.string()), ("probability", pa.float64()),
-                         ("match_weight", pa.float64()), ("evidence", pa.string()), ("explanation", pa.string())]))
     now = datetime.now(UTC).replace(tzinfo=None)
     moved_table = pa.table({"old_id": list(moved), "new_id": list(moved.values())},
                            schema=pa.schema([("old_id", pa.string()), ("new_id", pa.string())]))
