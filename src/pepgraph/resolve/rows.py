@@ -434,9 +434,17 @@ def _without(lists: pa.ChunkedArray | pa.Array, drop: dict[str, int]) -> pa.Chun
     chunks = _chunks(lists)
     if not drop:
         return pa.chunked_array(chunks, type=lists.type)
-    banned = pa.array(list(drop), pa.string())
-    return pa.chunked_array([_filtered(c, pc.invert(pc.is_in(pc.list_flatten(c), value_set=banned))) for c in chunks],
-                            type=lists.type)
+    # one lookup over every chunk: is_in builds its hash set of ``drop`` once per call, and once
+    # per 20,000-row chunk that was minutes at 2.4 million key persons (millions of common keys)
+    banned = pa.array(list(drop), pa.large_string())
+    flats = [pc.list_flatten(c).cast(pa.large_string()) for c in chunks]
+    keep = pc.invert(pc.is_in(pa.chunked_array(flats, type=pa.large_string()), value_set=banned))
+    keep = keep.combine_chunks() if isinstance(keep, pa.ChunkedArray) else keep
+    out, start = [], 0
+    for chunk, flat in zip(chunks, flats):
+        out.append(_filtered(chunk, keep.slice(start, len(flat))))
+        start += len(flat)
+    return pa.chunked_array(out, type=lists.type)
 
 
 def _with_prefix(lists: pa.ChunkedArray | pa.Array, prefix: str) -> pa.ChunkedArray:
