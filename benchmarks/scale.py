@@ -21,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -226,17 +227,20 @@ def run_stage(name: str, work: Path, persons: int, seed: int, queries: int) -> d
            "--seed", str(seed), "--queries", str(queries)]
     started = time.perf_counter()
     # stderr passes through as it comes (a long stage says where it is), its last line kept for
-    # the report when the stage fails; stdout's last line is the stage's JSON report
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    last: list[str] = []
-    assert proc.stderr is not None and proc.stdout is not None
-    for line in proc.stderr:
-        sys.stderr.write(line)
-        sys.stderr.flush()
-        if line.strip():
-            last = [line.strip()]
-    out = proc.stdout.read()
-    proc.wait()
+    # the report when the stage fails; stdout (its last line is the stage's JSON report) goes to
+    # a file, so that a chatty stage cannot fill a pipe nobody reads while stderr is followed
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as stdout:
+        proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True)
+        last: list[str] = []
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            sys.stderr.write(line)
+            sys.stderr.flush()
+            if line.strip():
+                last = [line.strip()]
+        proc.wait()
+        stdout.seek(0)
+        out = stdout.read()
     wall = round(time.perf_counter() - started, 1)
     if proc.returncode != 0:
         return {"stage": name, "error": last or ["failed"], "seconds": wall}

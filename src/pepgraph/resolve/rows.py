@@ -276,7 +276,7 @@ def _full_names(names: list[str], firsts: list[str], others: list[str]) -> list[
         out.append(" ".join([firsts[0], *others]))
     out = out[:MAX_NAMES]
     joined = [j for j in (unhyphened(n) for n in out) if j]
-    return list(dict.fromkeys(out + joined))[:MAX_NAMES + len(joined)]
+    return list(dict.fromkeys(out + joined))
 
 
 def unhyphened(name: str) -> str | None:
