@@ -108,6 +108,30 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
         graph.close()
 
 
+
+def test_abjad_names_match_on_two_consonants_and_a_glued_article(tmp_path: Path) -> None:
+    """An abjad writes no short vowels, so a name of two consonants ("بطي" bty / "Butti") is
+    matched on them, and a Latin spelling that glues the article ("Alqubaisi") meets the Arabic
+    skeleton that drops it ("القبيسي" kbs); between two Latin spellings two consonants are not
+    enough ("Tim Kaine" / "Tom Keen"). x is ks: "Laxmi" / "लक्ष्मी"."""
+    from pepgraph.names.translit import skeleton
+
+    graph = store(tmp_path, {"a": [
+        person("ae1", "MOHAMED BUTTI SALEM MOUSA ALQUBAISI"),
+        person("ae2", "محمد بطي سالم موسى القبيسي"),
+        person("us1", "Tim Kaine"),
+        person("us2", "تیم کین"),
+        person("us3", "Tom Keen"),
+    ]})
+    try:
+        assert _levels(graph, "ae1", "ae2")["name"] == "similar name tokens"
+        assert _levels(graph, "us1", "us2")["name"] == "similar name tokens"
+        assert _levels(graph, "us1", "us3")["name"] != "similar name tokens"
+    finally:
+        graph.close()
+    assert skeleton("laxmi", "Latin", "laxmi") == skeleton("laksmi", "Devanagari", "लक्ष्मी") == "rksm"
+    assert skeleton("alexander", "Latin", "alexander") == skeleton("aleksandr", "Cyrillic", "александр")
+
 def test_a_hyphenated_word_is_also_read_as_one_word(tmp_path: Path) -> None:
     """"Du Jie-yang" and "Du Jieyang", "Ahmed Hamid-Pour" and "Ahmed Hamidpour": the name with its
     hyphenated words joined stands beside the name as written, so the two share a full name and

@@ -115,7 +115,8 @@ def skeleton(latin_form: str, script_name: str, form: str) -> str:
     Arabic has no p or v, Hebrew writes v and o with one letter, and every language spells
     sibilants its own way (Arabic jim is j or g, Hangul ㄱ is g or k). So: the Arabic article
     and final ta marbuta go; digraphs become one letter; vowels, h, and y and w except at the
-    start go; b/p/f/v/w, k/q/c/x/g/j, s/z/sh/ch/ts, d/t and l/r fall together; doubled letters are
+    start go; x is "ks" ("Laxmi" / "लक्ष्मी" laksmi, "Alexander" / "Александр" aleksandr);
+    b/p/f/v/w, k/q/c/g/j, s/z/sh/ch/ts, d/t and l/r fall together; doubled letters are
     squeezed first. "mohammed" and "محمد" (mhmd) both give "mmt", "vladimir" and "ולדימיר"
     (wldymyr) both "brtmr", "jaabari" and "الجعبري" (aljbry) both "kbr".
     """
@@ -128,7 +129,7 @@ def skeleton(latin_form: str, script_name: str, form: str) -> str:
         if form.endswith("\u0629") and text.endswith(("t", "h")):
             text = text[:-1]
     text = _DOUBLES.sub(r"\1", text)
-    text = _DIGRAPHS.sub(lambda m: _DIGRAPH_TO[m.group()], text)
+    text = _DIGRAPHS.sub(lambda m: _DIGRAPH_TO[m.group()], text).replace("x", "ks")
     head = text[:1]
     if head in ("w", "y"):
         text = ("b" if head == "w" else "j") + text[1:]

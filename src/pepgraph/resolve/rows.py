@@ -24,7 +24,7 @@ import pyarrow as pa
 from pepgraph.names import NameForm, analyze
 from pepgraph.names import cantonese
 from pepgraph.names.korean import reading as korean_reading
-from pepgraph.names.translit import han_characters
+from pepgraph.names.translit import han_characters, skeleton
 from pepgraph.store import Store
 
 #: Schemata that resolution links; everything else (occupancies, sanctions, ...) keeps its id.
@@ -198,12 +198,35 @@ def _part_keys(token: Any, offered: bool = False) -> tuple[str, ...]:
     record so that the per-pair test is a set lookup, not string surgery: the comparison had taken
     three quarters of predict time."""
     keys = [f"={token.latin}"]
-    if len(token.skeleton) >= 3 and (token.script == "Latin" if offered else token.script not in ("Latin", "Common", "")):
+    if offered and token.script == "Latin":
+        keys.extend(f"s:{k}" for k in _offered_skeletons(token))
+    elif not offered and len(token.skeleton) >= (2 if token.script in ABJADS else 3) \
+            and token.script not in ("Latin", "Common", ""):
         keys.append(f"s:{token.skeleton}")
     if not offered and token.script == "Han":
         keys.append(EXACT_ONLY)
     keys.extend(sorted(s for s in token.symbols if s.startswith(("NAME:", "NICK:"))))
     return tuple(keys)
+
+
+#: scripts that write no short vowels: a two-consonant skeleton is all some names keep there
+#: ("بطي" bty / "Butti", "تیم کین" tym kyn / "Tim Kaine"), so it is looked up from two consonants
+ABJADS = frozenset({"Arabic", "Hebrew", "Syriac", "Thaana"})
+#: the Arabic article as Latin spellings glue it to the name ("Alqubaisi", "Elmansoori"); the
+#: Arabic skeleton drops it (translit.skeleton)
+_ARTICLE = ("al", "el")
+
+
+def _offered_skeletons(token: Any) -> list[str]:
+    """The skeletons a Latin token offers: its own from two consonants on (an abjad's lookups
+    take two, the others three), and without a glued Arabic article ("alqubaisi" offers "kbs"
+    as "القبيسي" has it)."""
+    out = [token.skeleton] if len(token.skeleton) >= 2 else []
+    if token.latin.startswith(_ARTICLE) and len(token.latin) >= 6:
+        bare = skeleton(token.latin[2:], "Latin", token.latin[2:])
+        if len(bare) >= 2 and bare != token.skeleton:
+            out.append(bare)
+    return out
 
 
 #: marks a token that is never matched by Jaro-Winkler: a Han given name is its characters, and

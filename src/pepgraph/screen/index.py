@@ -70,7 +70,10 @@ from pepgraph.screen.subject import (
 from pepgraph.store import Store
 
 MAGIC = b"PGSCREEN"
-FORMAT_VERSION = 1
+#: raised whenever the keys a name gives change (``pepgraph.names.name_keys``): an index built
+#: with other keys would miss queries silently, so it asks to be rebuilt. 2: x is "ks" in
+#: consonant skeletons.
+FORMAT_VERSION = 2
 SUFFIX = ".screen"
 MINOR_FLAG = 1
 
