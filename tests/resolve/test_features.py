@@ -131,6 +131,10 @@ def test_abjad_names_match_on_two_consonants_and_a_glued_article(tmp_path: Path)
         graph.close()
     assert skeleton("laxmi", "Latin", "laxmi") == skeleton("laksmi", "Devanagari", "लक्ष्मी") == "rksm"
     assert skeleton("alexander", "Latin", "alexander") == skeleton("aleksandr", "Cyrillic", "александр")
+    # ISO 15919's c is "ch", and its v after a consonant "w"
+    assert skeleton("chandra", "Latin", "chandra") == skeleton("candra", "Devanagari", "चन्द्र") == "sntr"
+    assert skeleton("bishwokarma", "Latin", "bishwokarma") == skeleton("bisvakarma", "Devanagari", "बिस्वकर्मा")
+    assert skeleton("vasvani", "Latin", "vasvani") == "bsbn"  # in Latin a v stays a v
 
 def test_a_hyphenated_word_is_also_read_as_one_word(tmp_path: Path) -> None:
     """"Du Jie-yang" and "Du Jieyang", "Ahmed Hamid-Pour" and "Ahmed Hamidpour": the name with its

@@ -107,6 +107,14 @@ _CLASSES = str.maketrans("pfvwqcxzdlgj", "bbbbkkkstrkk", "aeiouywh")
 _PINYIN = str.maketrans("xqc", "sss")
 
 
+#: Indic scripts, read by ICU in ISO 15919: its "c" (च, ச) is what names spell "ch" or "s", and
+#: a "v" after a consonant (स्व, ஸ்வ) is what they spell "w": "Swaminathan" / "சுவாமிநாதன்"
+#: (cuvaminatan), "Bishwokarma" / "बिस्वकर्मा" (bisvakarma)
+_INDIC = frozenset({"Devanagari", "Tamil", "Sinhala", "Bengali", "Gurmukhi", "Gujarati", "Telugu", "Kannada",
+                    "Malayalam", "Oriya"})
+_INDIC_W = re.compile(r"(?<=[bcdfghjklmnpqrstxz])v")
+
+
 @lru_cache(maxsize=1 << 16)
 def skeleton(latin_form: str, script_name: str, form: str) -> str:
     """A loose consonant key for comparing transliterations from different scripts.
@@ -123,6 +131,8 @@ def skeleton(latin_form: str, script_name: str, form: str) -> str:
     text = latin_form
     if script_name == "Han":
         text = text.translate(_PINYIN)
+    elif script_name in _INDIC:
+        text = _INDIC_W.sub("w", text.replace("c", "s"))
     elif script_name == "Arabic":
         if form.startswith("\u0627\u0644") and len(form) > 3 and text.startswith("al"):
             text = text[2:]
