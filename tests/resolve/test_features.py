@@ -109,6 +109,30 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
 
 
 
+def test_an_office_held_is_compared_from_positions_and_occupancies(tmp_path: Path) -> None:
+    """A press record's "position" and a registry's occupancy of a Position are one office when
+    they name it alike (case and spacing aside); two offices are "else"; a record that names
+    none is not compared on it."""
+    office = {"id": "pos-na", "schema": "Position", "properties": {"name": ["Member of the National Assembly of Pakistan"]}}
+    other = {"id": "pos-sc", "schema": "Position", "properties": {"name": ["Judge of the Supreme Court of Pakistan"]}}
+    held = [{"id": f"occ-{pid}", "schema": "Occupancy", "properties": {"holder": [pid], "post": [post]}}
+            for pid, post in (("reg1", "pos-na"), ("reg2", "pos-sc"))]
+    graph = store(tmp_path, {
+        "registry": [office, other, *held, person("reg1", "Zahir Ghayoor"), person("reg2", "Zahir Ghayoor"),
+                     person("reg3", "Zahir Ghayoor")],
+        "press": [person("pr1", "Zahir Ghayoor", position="member of the national assembly  of PAKISTAN")],
+    })
+    try:
+        rows = {r["unique_id"]: r for r in build_rows(graph.store).table.to_pylist()}
+        assert rows["reg1"]["positions"] == ["member of the national assembly of pakistan"]
+        assert rows["reg3"]["positions"] is None
+        assert _levels(graph, "pr1", "reg1")["position"] == "same position"
+        assert _levels(graph, "pr1", "reg2")["position"] == "else"
+        assert _levels(graph, "pr1", "reg3")["position"] == "null"
+    finally:
+        graph.close()
+
+
 def test_abjad_names_match_on_two_consonants_and_a_glued_article(tmp_path: Path) -> None:
     """An abjad writes no short vowels, so a name of two consonants ("بطي" bty / "Butti") is
     matched on them, and a Latin spelling that glues the article ("Alqubaisi") meets the Arabic

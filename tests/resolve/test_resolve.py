@@ -190,7 +190,7 @@ def test_judgements_are_applied_and_never_overwritten(graph: Graph) -> None:
 def test_explain_gives_weights_per_comparison(graph: Graph) -> None:
     graph.resolve()
     data = graph.explain("reg-p7", "press-4")
-    assert set(data["comparisons"]) == {"name", "birth", "country", "gender", "number", "address", "source"}
+    assert set(data["comparisons"]) == {"name", "birth", "country", "position", "gender", "number", "address", "source"}
     assert data["comparisons"]["source"]["level"] == "else"  # a registry record and a press one
     assert data["comparisons"]["name"]["weight"] > 0
     assert data["comparisons"]["name"]["level"] not in ("null", "else")

@@ -130,6 +130,15 @@ COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
         ("shared country", "list_has_any(countries_l, countries_r)", 0.9, 0.1),
         ("else", None, 0.1, 0.9),
     ],
+    # The same office held, by the records' own positions or occupancies (rows.py): "Member of
+    # the National Assembly of Pakistan" on a press record and a registry's occupancy of it.
+    # Namesakes of one country rarely held one office; what is not said proves nothing (no
+    # "else" penalty beyond what training finds: sources list some offices, not all)
+    "position": [
+        ("null", "positions_l IS NULL OR positions_r IS NULL", 0.0, 0.0),
+        ("same position", "list_has_any(positions_l, positions_r)", 0.5, 0.01),
+        ("else", None, 0.5, 0.99),
+    ],
     # Compared only when both records have one (real PEP data rarely does; KYC and FEBRL-style
     # records do): id numbers of no known scheme, and addresses.
     "number": [

@@ -24,6 +24,7 @@ import pyarrow as pa
 from pepgraph.names import NameForm, analyze
 from pepgraph.names import cantonese
 from pepgraph.names.korean import reading as korean_reading
+from pepgraph.names.text import fold, tokenize
 from pepgraph.names.translit import han_characters, skeleton
 from pepgraph.store import Store
 
@@ -114,6 +115,14 @@ idents AS (
     LEFT JOIN statements t ON t.entity_id = h.entity_id AND t.prop = 'type' AND t.current
     WHERE h.current AND h.prop = 'holder' AND h.schema IN ('Identification', 'Passport')
     GROUP BY h.value
+),
+posts AS (
+    SELECT h.value AS holder, list(DISTINCT n.value) AS posts
+    FROM statements h
+    JOIN statements p ON p.entity_id = h.entity_id AND p.prop = 'post' AND p.current
+    JOIN statements n ON n.entity_id = p.value AND n.prop = 'name' AND n.current
+    WHERE h.current AND h.prop = 'holder' AND h.schema = 'Occupancy'
+    GROUP BY h.value
 )
 SELECT e.entity_id, e.schema, e.dataset,
        list(s.value ORDER BY s.value) FILTER (WHERE s.prop IN ('name', 'alias', 'previousName')) AS names,
@@ -126,10 +135,13 @@ SELECT e.entity_id, e.schema, e.dataset,
        list(DISTINCT s.value) FILTER (WHERE s.prop = 'wikidataId') AS qids,
        any_value(i.ids) AS ids,
        list(DISTINCT s.value ORDER BY s.value) FILTER (WHERE s.prop = 'address') AS addresses,
-       list(DISTINCT s.value ORDER BY s.value) FILTER (WHERE s.prop IN ({numbers})) AS numbers
+       list(DISTINCT s.value ORDER BY s.value) FILTER (WHERE s.prop IN ({numbers})) AS numbers,
+       list(DISTINCT s.value) FILTER (WHERE s.prop = 'position') AS positions,
+       any_value(o.posts) AS posts
 FROM ents e
 JOIN statements s ON s.entity_id = e.entity_id AND s.current
 LEFT JOIN idents i ON i.holder = e.entity_id
+LEFT JOIN posts o ON o.holder = e.entity_id
 GROUP BY e.entity_id, e.schema, e.dataset
 ORDER BY e.entity_id
 """
@@ -345,7 +357,7 @@ SCHEMA = pa.schema([
     ("countries", pa.list_(pa.string())), ("ids", pa.list_(pa.string())), ("numbers", pa.list_(pa.string())),
     ("number", pa.string()), ("address", pa.string()), ("korean", pa.list_(pa.string())),
     ("cantonese", pa.list_(pa.string())), ("han", pa.list_(pa.string())), ("rare_pairs", pa.list_(pa.string())),
-    ("keys", pa.list_(pa.string())),
+    ("positions", pa.list_(pa.string())), ("keys", pa.list_(pa.string())),
 ])
 BATCH = 20_000  # rows turned into one Arrow batch: Python lists of strings cost ~10x their Arrow size
 
@@ -363,7 +375,8 @@ SYLLABIC_COUNTRIES = frozenset({"kr", "kp", "vn", "cn", "hk", "mo", "tw"})
 def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, firsts: list[str] | None,
          others: list[str] | None, births: list[str] | None, gender: str | None, countries: list[str] | None,
          qids: list[str] | None, ids: list[str] | None, addresses: list[str] | None,
-         numbers: list[str] | None) -> dict[str, Any] | None:
+         numbers: list[str] | None, positions: list[str] | None = None,
+         posts: list[str] | None = None) -> dict[str, Any] | None:
     forms = [f for f in (analyze(n, schema=schema) for n in _full_names(names or [], firsts or [], others or [])) if f.tokens]
     if not forms:
         return None
@@ -413,9 +426,18 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "han": sorted({han_characters(f.original) for f in forms if f.script == "Han"}) or None
         if schema == "Person" else None,
         "rare_pairs": None,  # filled in over all rows (see build_rows)
+        # the offices the record says its person held (its own "position" values and the posts
+        # of its occupancies), as one spelling: for key persons, who held what is much of who
+        # they are, and two namesakes of one country rarely held one office
+        "positions": sorted({normalize_position(v) for v in (positions or []) + (posts or [])} - {""}) or None,
         "keys": sorted(blocking_keys(forms, years, full_dates, numbers, address) + [f"k:{k}" for k in korean]
                        + [f"c:{c}" for c in canto]),
     }
+
+
+def normalize_position(text: str) -> str:
+    """An office as compared: case and accents folded, punctuation and spacing made one."""
+    return " ".join(tokenize(fold(text)))
 
 
 def _chunks(lists: pa.ChunkedArray | pa.Array) -> list[pa.Array]:
