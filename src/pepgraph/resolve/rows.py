@@ -436,7 +436,7 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
 
 
 def normalize_position(text: str) -> str:
-    """An office as compared: case and accents folded, punctuation and spacing made one."""
+    """An office as compared: Unicode forms and case folded, punctuation and spacing made one."""
     return " ".join(tokenize(fold(text)))
 
 
