@@ -49,7 +49,8 @@ def test_resolve_reports_its_phases_in_order_with_their_times(graph: Graph) -> N
     result = graph.resolve(phase=seen.append)
     assert seen == ["rows", "training", "scoring", "clustering", "writing"]
     assert list(result.phases) == seen and all(t >= 0 for t in result.phases.values())
-    assert sum(result.phases.values()) <= result.seconds + 0.01
+    # each phase and the total are rounded to 0.01 s: the sum may pass the total by half a unit each
+    assert sum(result.phases.values()) <= result.seconds + 0.005 * (len(result.phases) + 1)
     logged = graph.store.con.execute("SELECT details FROM resolve_runs ORDER BY id DESC LIMIT 1").fetchone()[0]
     assert list(json.loads(logged)["phases"]) == seen[:-1]  # the run's log is written in "writing"
     again = graph.resolve(phase=None)  # the stored model: no training phase
