@@ -242,7 +242,6 @@ def test_real_current() -> None:
     bioguide = {e.first("holder"): e.first("number") for e in by_schema(entities, "Identification")
                 if e.get("type") == ["bioguide"]}  # fmt: skip
     assert all(bioguide[s] == s.removeprefix("congress-") for s in senate)
-    assert seconds < 10
 
 
 def test_real_snapshot_2015_and_executive() -> None:
@@ -273,4 +272,3 @@ def test_real_historical_csv() -> None:
     assert len(by_schema(entities, "Occupancy")) == rows  # the last term of each
     assert len({e.first("holder") for e in by_schema(entities, "Identification")
                 if e.get("type") == ["bioguide"]}) == rows  # fmt: skip
-    assert seconds < 30

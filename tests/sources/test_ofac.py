@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import pytest
@@ -177,9 +176,7 @@ def test_skip_invalid_companion_row():
 # -- the real lists -----------------------------------------------------------------------------------
 def test_real_2024_sdn():
     path = shared("ofac-sdn", "2024-05-03", "sdn.csv")
-    start = time.perf_counter()
     entities, ctx = read_source("ofac-sdn", path)
-    elapsed = time.perf_counter() - start
     counts = Counter(e.schema.name for e in entities)
     # 14,966 lines = 14,965 entries + the \x1a end-of-file mark
     assert counts == {
@@ -189,7 +186,6 @@ def test_real_2024_sdn():
     people = by_schema(entities, "Person")
     assert sum(1 for e in people if e.get("birthDate")) > 6500
     assert sum(1 for e in people if e.get("nationality")) > 4500
-    assert elapsed < 60, f"reading the 2024 SDN list took {elapsed:.1f}s"
 
 
 def test_real_2022_with_alt_and_add():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import pytest
@@ -153,9 +152,7 @@ def test_empty_or_foreign_files(name, message):
 # -- the real list ------------------------------------------------------------------------------------
 def test_real_un_list():
     path = shared("un-sc-2018", "consolidated.xml")
-    start = time.perf_counter()
     entities, ctx = read_source("un-sc", path)
-    elapsed = time.perf_counter() - start
     counts = Counter(e.schema.name for e in entities)
     assert counts["Person"] == 703
     assert counts["Organization"] == 390
@@ -168,4 +165,3 @@ def test_real_un_list():
     assert any("\u0600" <= ch <= "\u06ff" for e in original for n in e.get("name") for ch in n)  # Arabic
     assert sum(len(e.get("weakAlias")) for e in people) == 595  # every "Low" alias
     assert all(e.get("topics") == ["sanction"] for e in people)
-    assert elapsed < 30, f"reading the UN list took {elapsed:.1f}s"
