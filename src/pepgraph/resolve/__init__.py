@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pepgraph.resolve.cluster import FUZZY_NAME_LEVELS, cluster, redirects
 from pepgraph.resolve.judgements import latest
@@ -135,8 +139,15 @@ def resolve(
         enter("training")
         stored = _train(rows.table, [pair for pair, j in judged.items() if j == "same"], result)
         result.trained = True
-    model = make_model(rows.table, stored)
+    # the pairs kept for review and explanations go to a Parquet file batch by batch, read into
+    # the store in the writing transaction: held in memory, even as Arrow, they were gigabytes at
+    # 2.4 million key persons (their explanations are ~400 bytes of JSON a pair)
+    pairs_dir = tempfile.mkdtemp(prefix="pepgraph-pairs-")
+    pairs_path = os.path.join(pairs_dir, "pairs.parquet")
+    model = writer = None
     try:
+        model = make_model(rows.table, stored)
+        writer = pq.ParquetWriter(pairs_path, PAIR_SCHEMA, compression="zstd")
         # per record only what the vetoes and clusters need, and only where present: one dict per
         # record of every column had taken gigabytes at a million records
         records, ids, births, countries = _record_facts(rows.table)
@@ -147,9 +158,6 @@ def resolve(
 
         edges: list[tuple[str, str, float, str]] = []
         fuzzy: set[tuple[str, str]] = set()  # model links made on a loose name match (cluster.py)
-        # the pairs kept for review and explanations, as Arrow tables batch by batch: as Python
-        # tuples they grew with every part scored (a 2.4M resolve rose 16 -> 19 GB over seven parts)
-        kept: list[pa.Table] = []
         kept_pairs: list[tuple[str, str, float, float, str, str]] = []
         factors = level_factors(model)
         enter("scoring")
@@ -178,7 +186,7 @@ def resolve(
                     if expl.get("name", {}).get("level", "").startswith(FUZZY_NAME_LEVELS):
                         fuzzy.add((a, b))
                 kept_pairs.append((a, b, prob, float(row["match_weight"]), "model", json.dumps(expl)))
-            kept.append(_pair_table(kept_pairs))
+            writer.write_table(_pair_table(kept_pairs))
             kept_pairs.clear()
 
         id_pairs = model.con.execute(
@@ -201,18 +209,29 @@ def resolve(
                 result.judged_same += 1
         result.judged_different = len(different)
 
+        writer.write_table(_pair_table(kept_pairs))
+        writer.close()
+        del kept_pairs
+
         enter("clustering")
         names, sources = _linked_names(model, edges) if fuzzy else (None, None)
+        # the engine is done: its memory (up to PEPGRAPH_RESOLVE_MEMORY) is free for the rest
+        trained = model.to_json()
+        model.close()
         done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP,
                        countries=countries, identifiers=ids, conflict=_conflict,
                        names=names, fuzzy=fuzzy, sources=sources)
         result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
+        mapping = done.mapping
+        del done, edges, fuzzy, names, sources, records, ids, births, countries, qids
         enter("writing")
-        kept.append(_pair_table(kept_pairs))
-        del kept_pairs
-        result.redirects = _write(store, done.mapping, pa.concat_tables(kept), model, result, common_keys)
+        result.redirects = _write(store, mapping, pairs_path, trained, result, common_keys)
     finally:
-        model.close()  # and its spill directory, whatever happened
+        if writer is not None:
+            writer.close()
+        if model is not None:
+            model.close()  # and its spill directory, whatever happened
+        shutil.rmtree(pairs_dir, ignore_errors=True)
     enter("")
     result.seconds = round(time.monotonic() - started, 2)
     return result
@@ -305,7 +324,7 @@ def _pair_table(pairs: list[tuple[str, str, float, float, str, str]]) -> pa.Tabl
     return pa.table([list(col) for col in zip(*pairs)] if pairs else [[] for _ in PAIR_SCHEMA], schema=PAIR_SCHEMA)
 
 
-def _write(store: Store, mapping: dict[str, str], pair_table: pa.Table, model: Any, result: ResolveResult,
+def _write(store: Store, mapping: dict[str, str], pairs_path: str, trained: dict[str, Any], result: ResolveResult,
            common_keys: dict[str, int]) -> int:
     con = store.con
     old = dict(con.execute(
@@ -319,7 +338,6 @@ def _write(store: Store, mapping: dict[str, str], pair_table: pa.Table, model: A
     common_table = pa.table({"key": list(common_keys), "records": list(common_keys.values())},
                             schema=pa.schema([("key", pa.string()), ("records", pa.int64())]))
     con.register("_mapping", table)
-    con.register("_pairs", pair_table)
     con.register("_moved", moved_table)
     con.register("_common", common_table)
     try:
@@ -339,13 +357,13 @@ def _write(store: Store, mapping: dict[str, str], pair_table: pa.Table, model: A
             con.execute("INSERT INTO canonical_redirects SELECT old_id, new_id, ? FROM _moved", [now])
             con.execute("DELETE FROM canonical_redirects WHERE old_id IN (SELECT canonical_id FROM _mapping)")
             con.execute("DELETE FROM resolve_pairs")
-            con.execute("INSERT INTO resolve_pairs SELECT * FROM _pairs")
+            con.execute("INSERT INTO resolve_pairs SELECT * FROM read_parquet(?)", [pairs_path])
             con.execute("DELETE FROM resolve_common_keys")
             con.execute("INSERT INTO resolve_common_keys SELECT key, records FROM _common")
             if result.trained:
                 con.execute(
                     "INSERT INTO resolver_models VALUES ((SELECT coalesce(max(id), 0) + 1 FROM resolver_models), ?, ?, ?)",
-                    [now, result.records, json.dumps(model.to_json())],
+                    [now, result.records, json.dumps(trained)],
                 )
             con.execute(
                 "INSERT INTO resolve_runs VALUES ((SELECT coalesce(max(id), 0) + 1 FROM resolve_runs), ?, ?, ?, ?, ?, ?, ?)",
@@ -357,7 +375,6 @@ def _write(store: Store, mapping: dict[str, str], pair_table: pa.Table, model: A
             )
     finally:
         con.unregister("_mapping")
-        con.unregister("_pairs")
         con.unregister("_moved")
         con.unregister("_common")
     return len(moved)
