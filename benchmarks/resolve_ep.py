@@ -146,7 +146,7 @@ def _set_native(people: list[Person]) -> None:
     sizes: Counter[str] = Counter()
     for p in people:
         sizes[p.country] += 1
-        per_country.setdefault(p.country, Counter()).update(_scripts([p.name] + [o for _, o in p.other]) - {"LATIN"})
+        per_country.setdefault(p.country, Counter()).update(sorted(_scripts([p.name] + [o for _, o in p.other]) - {"LATIN"}))
     native = {c: s for c, counts in per_country.items() for s, n in counts.most_common(1) if n >= NATIVE_SHARE * sizes[c]}
     for p in people:
         script = native.get(p.country)
