@@ -231,10 +231,14 @@ def test_distant_birth_years_veto_unless_everything_else_is_decisive() -> None:
     pair's weight without the birth comparison decides); the same name alone is a namesake."""
     from pepgraph.resolve import BIRTH_VETO_OVERRIDE, _decisive_without_birth
 
-    # total weight 8, of which birth -5: 13 without birth
-    assert _decisive_without_birth({"match_weight": 8.0, "bf_birth": 2 ** -5})
+    # total weight 8, of which birth -5: 13 without birth, with the id number the same
+    assert _decisive_without_birth({"match_weight": 8.0, "bf_birth": 2 ** -5, "bf_number": 2 ** 12})
     # total weight 2, of which birth -5: only 7 without it
-    assert not _decisive_without_birth({"match_weight": 2.0, "bf_birth": 2 ** -5})
+    assert not _decisive_without_birth({"match_weight": 2.0, "bf_birth": 2 ** -5, "bf_number": 2 ** 12})
+    # 13 without birth, all of it the name (and a country): namesakes born apart
+    assert not _decisive_without_birth({"match_weight": 8.0, "bf_birth": 2 ** -5, "bf_number": 1.0})
+    assert not _decisive_without_birth({"match_weight": 8.0, "bf_birth": 2 ** -5, "bf_address": 0.1})
+    assert _decisive_without_birth({"match_weight": 8.0, "bf_birth": 2 ** -5, "bf_address": 2 ** 7})
     assert BIRTH_VETO_OVERRIDE >= 9  # probability 0.998 before the birth date is even looked at
 
 

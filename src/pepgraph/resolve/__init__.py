@@ -96,9 +96,16 @@ def _conflict(ids_a: list[str] | None, ids_b: list[str] | None) -> str | None:
     return None
 
 
+#: the comparisons one of which must agree for the override: a name alone, however rare, with a
+#: country is a namesake born apart (EveryPolitician's "IVAN GEORGIEV IVANOV", born 1949 and 1957,
+#: had passed the override on the name's weight)
+CORROBORATING = ("number", "address")
+
+
 def _decisive_without_birth(row: dict[str, Any]) -> bool:
     bf = row.get("bf_birth") or 1.0
-    return float(row["match_weight"]) - math.log2(bf) >= BIRTH_VETO_OVERRIDE
+    corroborated = any(float(row.get(f"bf_{name}") or 1.0) > 1.0 for name in CORROBORATING)
+    return corroborated and float(row["match_weight"]) - math.log2(bf) >= BIRTH_VETO_OVERRIDE
 
 
 def resolve(
@@ -402,7 +409,9 @@ def explain(store: Store, a: str, b: str) -> dict[str, Any]:
     ya, yb = found[left]["birth_year"], found[right]["birth_year"]
     veto = _conflict(found[left]["ids"], found[right]["ids"])
     without_birth = float(out["match_weight"]) - out["comparisons"]["birth"]["weight"]
-    if veto is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP and without_birth < BIRTH_VETO_OVERRIDE:
+    corroborated = any(out["comparisons"].get(name, {}).get("weight", 0.0) > 0 for name in CORROBORATING)
+    if veto is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP and not (
+            corroborated and without_birth >= BIRTH_VETO_OVERRIDE):
         veto = f"born {abs(ya - yb)} years apart"
     shared = sorted(set(found[left]["ids"] or []) & set(found[right]["ids"] or []))
     out.update({
