@@ -48,19 +48,26 @@ def _levels(model: Any) -> dict[tuple[str, str], dict[str, Any]]:
 @pytest.fixture()
 def namesakes(tmp_path: Path) -> Graph:
     """40 names, each held by two people born 20 years apart: 30 pairs share a country, 10 do not;
-    and 20 people with a name of their own and no birth date."""
+    and 20 people with a name of their own and no birth date. Of the namesakes, the first 10 pairs
+    both sat in the assembly (20 holders), the next 5 were both mayor of one town (2 holders),
+    the next 15 held two different offices, the last 10 name an office on one side only."""
     people = []
     for i in range(40):
         name = f"Namesake{chr(97 + i % 26)}{chr(97 + i // 26)} Person{chr(97 + i % 26)}"
-        people.append(person(f"a{i}", name, birthDate="1950-01-01", nationality="fr"))
-        people.append(person(f"b{i}", name, birthDate="1970-06-01", nationality="fr" if i < 30 else "de"))
+        office = "Member of the Assembly" if i < 10 else f"Mayor of Town{chr(97 + i % 26)}{chr(97 + i // 26)}"
+        people.append(person(f"a{i}", name, birthDate="1950-01-01", nationality="fr", position=office))
+        other = {"position": office if i < 15 else f"Judge {i}"} if i < 30 else {}
+        people.append(person(f"b{i}", name, birthDate="1970-06-01", nationality="fr" if i < 30 else "de", **other))
     people += [person(f"c{i}", f"Lonely{chr(97 + i)} Undated{chr(97 + i)}") for i in range(20)]
     graph = store(tmp_path, people)
     yield graph
     graph.close()
 
 
-def test_namesakes_give_the_country_u_and_the_dated_share(namesakes: Graph) -> None:
+def test_namesakes_give_the_country_u_and_the_dated_share(namesakes: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pepgraph.resolve.rows as rows_module
+
+    monkeypatch.setattr(rows_module, "RARE_POSITION", 10)  # the assembly's 20 members: a common office
     model = make_model(build_rows(namesakes.store).table)
     try:
         stats = namesake_stats(model)
@@ -70,6 +77,9 @@ def test_namesakes_give_the_country_u_and_the_dated_share(namesakes: Graph) -> N
     assert stats["country_u"] == pytest.approx(0.75)
     # every same-name pair has two birth dates, though a fifth of the records have none
     assert stats["dated"] == pytest.approx(1.0)
+    # of the 30 namesake pairs that both name an office, 10 held one common office (and 5 a rare
+    # one, which is not counted)
+    assert stats["position_u"] == pytest.approx(10 / 30)
 
 
 def test_too_few_namesakes_give_no_figures(tmp_path: Path) -> None:
@@ -87,7 +97,7 @@ def test_u_loses_the_true_pairs_of_sampled_levels_only(namesakes: Graph) -> None
     model = make_model(build_rows(namesakes.store).table, conf)
     try:
         correct_u(model, sampled={("name", "same full name"), ("name", "one token shared")},
-                  namesakes={"country_u": 0.6})
+                  namesakes={"country_u": 0.6, "position_u": 0.3})
         after = _levels(model)
     finally:
         model.close()
@@ -100,6 +110,21 @@ def test_u_loses_the_true_pairs_of_sampled_levels_only(namesakes: Graph) -> None
     # the country's u is what namesakes show, and its levels still add up to one
     assert after[("country", "shared country")]["u_probability"] == pytest.approx(0.6)
     assert after[("country", "else")]["u_probability"] == pytest.approx(0.4)
+    # so is a common office's; a rare one keeps what sampling found, and "else" takes the rest
+    assert after[("position", "same position")]["u_probability"] == pytest.approx(0.3)
+    assert after[("position", "same rare position")]["u_probability"] == pytest.approx(0.001)
+    assert after[("position", "else")]["u_probability"] == pytest.approx(0.699)
+
+
+def test_a_common_office_u_is_never_below_what_sampling_found(namesakes: Graph) -> None:
+    model = make_model(build_rows(namesakes.store).table, settings(prior=0.001))
+    try:
+        correct_u(model, sampled=set(), namesakes={"position_u": 0.0})
+        after = _levels(model)
+    finally:
+        model.close()
+    assert after[("position", "same position")]["u_probability"] == pytest.approx(0.01)
+    assert after[("position", "else")]["u_probability"] == pytest.approx(0.989)
 
 
 def test_the_prior_rule_recall_counts_pairs_without_two_dates(namesakes: Graph) -> None:

@@ -109,10 +109,13 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
 
 
 
-def test_an_office_held_is_compared_from_positions_and_occupancies(tmp_path: Path) -> None:
+def test_an_office_held_is_compared_from_positions_and_occupancies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A press record's "position" and a registry's occupancy of a Position are one office when
     they name it alike (case and spacing aside); two offices are "else"; a record that names
-    none is not compared on it."""
+    none is not compared on it. An office that more than rows.RARE_POSITION records name is a
+    common one (a legislature's seats), counted over all rows and kept with the resolve."""
+    import pepgraph.resolve.rows as rows_module
+
     office = {"id": "pos-na", "schema": "Position", "properties": {"name": ["Member of the National Assembly of Pakistan"]}}
     other = {"id": "pos-sc", "schema": "Position", "properties": {"name": ["Judge of the Supreme Court of Pakistan"]}}
     held = [{"id": f"occ-{pid}", "schema": "Occupancy", "properties": {"holder": [pid], "post": [post]}}
@@ -126,9 +129,15 @@ def test_an_office_held_is_compared_from_positions_and_occupancies(tmp_path: Pat
         rows = {r["unique_id"]: r for r in build_rows(graph.store).table.to_pylist()}
         assert rows["reg1"]["positions"] == ["member of the national assembly of pakistan"]
         assert rows["reg3"]["positions"] is None
-        assert _levels(graph, "pr1", "reg1")["position"] == "same position"
+        assert rows["reg1"]["rare_positions"] == ["member of the national assembly of pakistan"]
+        assert _levels(graph, "pr1", "reg1")["position"] == "same rare position"
         assert _levels(graph, "pr1", "reg2")["position"] == "else"
         assert _levels(graph, "pr1", "reg3")["position"] == "null"
+        monkeypatch.setattr(rows_module, "RARE_POSITION", 1)  # two records name the assembly
+        rows = {r["unique_id"]: r for r in build_rows(graph.store).table.to_pylist()}
+        assert rows["reg1"]["rare_positions"] == [] and rows["reg2"]["rare_positions"] == ["judge of the supreme court of pakistan"]
+        graph.resolve()  # stores the common offices: one pair's rows are built with them
+        assert _levels(graph, "pr1", "reg1")["position"] == "same position"
     finally:
         graph.close()
 
