@@ -16,9 +16,7 @@ from pepgraph.resolve.model import (
     correct_u,
     count_rare_u,
     make_model,
-    m_from_pairs,
     namesake_stats,
-    office_anchors,
     neutral_source,
     prior_rule_recall,
     settings,
@@ -209,61 +207,3 @@ def test_u_of_levels_that_need_a_rare_value_is_counted_not_sampled(tmp_path: Pat
     assert after[("name", "same name tokens, rare pair")]["u_probability"] == pytest.approx(1 / total)
     assert after[("name", "same full name")]["u_probability"] == before[("name", "same full name")]["u_probability"]
     assert after[("name", "name tokens contained")]["u_probability"] == before[("name", "name tokens contained")]["u_probability"]
-
-
-def test_pairs_with_one_name_and_one_rare_office_give_birth_m(tmp_path: Path) -> None:
-    """Ten mayors with two dated records each (six on the same date, three the same year, one
-    born 20 years apart: a namesake who held the office later), two namesakes in one assembly
-    with one record each undated, and a pair with one name and two offices: only the ten are
-    anchors, and their birth levels are the m of birth alone."""
-    people = []
-    for i in range(10):
-        name, town = f"Mayor{chr(97 + i)} Person{chr(97 + i)}", f"Mayor of Town{chr(97 + i)}"
-        second = "1950-03-01" if i < 6 else ("1950-11-20" if i < 9 else "1972-08-15")
-        people.append(person(f"m{i}a", name, birthDate="1950-03-01", position=town))
-        people.append(person(f"m{i}b", name, birthDate=second, position=town))
-    people += [person("x1", "Undated Assembly", position="Member of the Assembly"),
-               person("x2", "Undated Assembly", birthDate="1960", position="Member of the Assembly"),
-               person("y1", "Two Offices", birthDate="1960-01-01", position="Judge"),
-               person("y2", "Two Offices", birthDate="1960-01-01", position="Ambassador")]
-    graph = store(tmp_path, people)
-    model = make_model(build_rows(graph.store).table)
-    try:
-        anchors = office_anchors(model)
-        assert anchors == [(f"m{i}a", f"m{i}b") for i in range(10)]
-        m = m_from_pairs(model, anchors, only="birth")
-    finally:
-        model.close()
-        graph.close()
-    assert list(m) == ["birth"]
-    # add-one smoothing over six levels: (count + 1) / (10 + 6)
-    assert m["birth"]["same date"] == pytest.approx(7 / 16)
-    assert m["birth"]["other day, same year"] == pytest.approx(4 / 16)
-    assert m["birth"]["else"] == pytest.approx(2 / 16)
-    assert m["birth"]["within 2 years"] == pytest.approx(1 / 16)
-
-
-def test_training_takes_birth_m_from_office_anchors_when_there_are_enough(tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    import pepgraph.resolve.model as model_module
-
-    people = []
-    for i in range(12):
-        name, town = f"Mayor{chr(97 + i)} Person{chr(97 + i)}", f"Mayor of Town{chr(97 + i)}"
-        people.append(person(f"m{i}a", name, birthDate="1950-03-01", position=town, nationality="fr"))
-        people.append(person(f"m{i}b", name, birthDate="1950-03-01" if i < 9 else "1950", position=town))
-    people += [person(f"c{i}", f"Other{chr(97 + i)} Someone{chr(97 + i)}", birthDate=f"19{40 + i}-01-01") for i in range(20)]
-    graph = store(tmp_path, people)
-    try:
-        monkeypatch.setattr(model_module, "MIN_ANCHORS", 13)  # one more than there are: EM's m
-        assert not any("birth m from" in n for n in graph.resolve(retrain=True).notes)
-        monkeypatch.setattr(model_module, "MIN_ANCHORS", 12)
-        assert "birth m from 12 pairs with one name and one rare office" in graph.resolve(retrain=True).notes
-        stored = json.loads(graph.store.con.execute(
-            "SELECT model FROM resolver_models ORDER BY id DESC LIMIT 1").fetchone()[0])
-    finally:
-        graph.close()
-    birth = {lv["label_for_charts"]: lv["m_probability"] for c in stored["comparisons"]
-             if c["output_column_name"] == "birth" for lv in c["comparison_levels"] if not lv.get("is_null_level")}
-    # 9 same date, 3 same year, add-one smoothed over six levels
-    assert birth["same date"] == pytest.approx(10 / 18) and birth["same year"] == pytest.approx(4 / 18)

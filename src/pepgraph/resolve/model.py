@@ -314,9 +314,7 @@ MIN_JUDGED_SAME = 50
 def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | None = None) -> list[str]:
     """u by random sampling, m either from human judgements (when there are at least
     ``MIN_JUDGED_SAME`` "same" pairs: the share of judged pairs in each level, smoothed) or by EM
-    on two blocks (each leaves its own comparison free) with birth m then taken from pairs with
-    one name and one rare office where there are enough (``office_anchors``: EM's match class
-    fills with namesakes on a large store), then the prior from a deterministic rule
+    on two blocks (each leaves its own comparison free), then the prior from a deterministic rule
     whose recall is read off the trained model (``prior_rule_recall``), and last u with the true
     pairs taken out and the country's u set by namesakes (``correct_u``). Steps that the data
     cannot support are reported and skipped (the starting values stay)."""
@@ -348,11 +346,6 @@ def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | Non
     if len(pairs) >= MIN_JUDGED_SAME:
         set_m(model, m_from_pairs(model, pairs))
         notes.append(f"m from {len(pairs)} judged-same pairs (EM not used)")
-    else:
-        anchors = office_anchors(model)
-        if len(anchors) >= MIN_ANCHORS:
-            set_m(model, {"birth": m_from_pairs(model, anchors, only="birth")["birth"]})
-            notes.append(f"birth m from {len(anchors)} pairs with one name and one rare office")
     namesakes = namesake_stats(model)
     recall = prior_rule_recall(model, namesakes)
     try:
@@ -416,9 +409,8 @@ def bound_unseen_u(model: Model, sampled: set[tuple[str, str]]) -> None:
 #: that they can all be listed. "Same full name" (rows.RARE_NAME) and "same initials"
 #: (rows.RARE_ABBREV) could be counted the same way; at 1,000,000 generated key persons that
 #: raised recall 0.63 -> 0.75 but dropped precision 0.96 -> 0.81 (EM's birth m, diluted at that
-#: size, barely weighs namesakes born years apart). With birth m from ``office_anchors``,
-#: counting "same full name" cost recall at 100k (F1 0.9214 -> 0.9141), so they stay sampled
-#: (docs/benchmarks.md, "Rare pairs of tokens" and "A rare office against a legislature's seat").
+#: size, barely weighs namesakes born years apart), so they stay sampled until birth m is fixed
+#: (docs/benchmarks.md, "Rare pairs of tokens").
 COUNTED_LEVELS = ("same name tokens, rare pair", "name tokens contained, rare pair", "similar name tokens, rare pair")
 
 
@@ -578,33 +570,9 @@ def _level_sql(levels: list[tuple[str, str | None, float, float]]) -> str:
     return f"CASE {whens} ELSE 'else' END"
 
 
-#: the fewest pairs with a birth date on both sides from which ``office_anchors`` set birth m
-MIN_ANCHORS = 200
-
-
-def office_anchors(model: Model) -> list[tuple[str, str]]:
-    """Pairs that are one person whatever their birth dates say: the same full name and the same
-    rare office (one that at most rows.RARE_POSITION records name), both records dated. At 1M
-    generated key persons 99.7 % of the 61,009 such pairs scored were one person (the 146 born
-    more than two years apart were all namesakes), while EM, whose match class fills with
-    namesakes at that size, gave birth "else" m 0.73 and "same date" 0.14: a birth decades apart
-    weighed -0.35 bits. Their birth levels give m directly; nothing else about them is used
-    (their name and office levels are what chose them)."""
-    rows = model.con.execute(
-        f"""
-        WITH r AS (SELECT unique_id, sorted_name, rare_positions FROM linkage_rows
-                   WHERE birth_year IS NOT NULL AND len(rare_positions) > 0 AND sorted_name IN (
-                       SELECT sorted_name FROM linkage_rows GROUP BY sorted_name HAVING count(*) <= {NAMESAKE_GROUP}))
-        SELECT l.unique_id, r.unique_id FROM r l JOIN r r ON l.sorted_name = r.sorted_name AND l.unique_id < r.unique_id
-        WHERE list_has_any(l.rare_positions, r.rare_positions)
-        """).fetchall()
-    return [(a, b) for a, b in rows]
-
-
-def m_from_pairs(model: Model, pairs: list[tuple[str, str]], only: str | None = None) -> dict[str, dict[str, float]]:
-    """m of every level (of comparison ``only``, if given): the share of the given matching pairs
-    that fall in it, among the pairs where the comparison is not null, with add-one smoothing so
-    that no level gets m = 0."""
+def m_from_pairs(model: Model, pairs: list[tuple[str, str]]) -> dict[str, dict[str, float]]:
+    """m of every level: the share of the given matching pairs that fall in it, among the pairs
+    where the comparison is not null, with add-one smoothing so that no level gets m = 0."""
     import pyarrow as pa
 
     cols = [r[0] for r in model.con.execute("DESCRIBE linkage_rows").fetchall()]
@@ -613,8 +581,6 @@ def m_from_pairs(model: Model, pairs: list[tuple[str, str]], only: str | None = 
     try:
         out: dict[str, dict[str, float]] = {}
         for name, levels in COMPARISONS.items():
-            if only is not None and name != only:
-                continue
             rows = model.con.execute(
                 f"WITH p AS (SELECT {side} FROM _judged_same j JOIN linkage_rows l ON l.unique_id = j.a "
                 f"JOIN linkage_rows r ON r.unique_id = j.b) "
