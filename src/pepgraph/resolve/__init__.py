@@ -102,10 +102,17 @@ def _conflict(ids_a: list[str] | None, ids_b: list[str] | None) -> str | None:
 CORROBORATING = ("number", "address")
 
 
+def _overrides_birth_gap(match_weight: float, weights: dict[str, float]) -> bool:
+    """Whether a pair born more than MAX_BIRTH_GAP years apart links anyway: its weight without
+    the birth comparison is decisive and an id number or address agrees (``weights``: the
+    comparisons' match weights in bits, as ``explanation`` gives them)."""
+    corroborated = any(weights.get(name, 0.0) > 0 for name in CORROBORATING)
+    return corroborated and match_weight - weights.get("birth", 0.0) >= BIRTH_VETO_OVERRIDE
+
+
 def _decisive_without_birth(row: dict[str, Any]) -> bool:
-    bf = row.get("bf_birth") or 1.0
-    corroborated = any(float(row.get(f"bf_{name}") or 1.0) > 1.0 for name in CORROBORATING)
-    return corroborated and float(row["match_weight"]) - math.log2(bf) >= BIRTH_VETO_OVERRIDE
+    weights = {name: math.log2(float(row.get(f"bf_{name}") or 1.0)) for name in ("birth", *CORROBORATING)}
+    return _overrides_birth_gap(float(row["match_weight"]), weights)
 
 
 def resolve(
@@ -225,6 +232,7 @@ def resolve(
         # the engine is done: its memory (up to PEPGRAPH_RESOLVE_MEMORY) is free for the rest
         trained = model.to_json()
         model.close()
+        model = None
         done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP,
                        countries=countries, identifiers=ids, conflict=_conflict,
                        names=names, fuzzy=fuzzy, sources=sources)
@@ -408,10 +416,9 @@ def explain(store: Store, a: str, b: str) -> dict[str, Any]:
         model.close()
     ya, yb = found[left]["birth_year"], found[right]["birth_year"]
     veto = _conflict(found[left]["ids"], found[right]["ids"])
-    without_birth = float(out["match_weight"]) - out["comparisons"]["birth"]["weight"]
-    corroborated = any(out["comparisons"].get(name, {}).get("weight", 0.0) > 0 for name in CORROBORATING)
-    if veto is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP and not (
-            corroborated and without_birth >= BIRTH_VETO_OVERRIDE):
+    weights = {name: level["weight"] for name, level in out["comparisons"].items()}
+    if veto is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP and not _overrides_birth_gap(
+            float(out["match_weight"]), weights):
         veto = f"born {abs(ya - yb)} years apart"
     shared = sorted(set(found[left]["ids"] or []) & set(found[right]["ids"] or []))
     out.update({

@@ -457,7 +457,7 @@ NAMESAKE_GROUP = 50
 MIN_NAMESAKE_PAIRS = 30
 
 
-def namesake_stats(model: Model) -> dict[str, Any]:
+def namesake_stats(model: Model) -> dict[str, float]:
     """What pairs of records with the same name say about two things a random pair cannot.
     ``dated``: the share of same-name pairs (mostly true pairs) where both records have a birth
     year: a person whose birth date is unknown is unknown in every source, so this is far above
@@ -487,7 +487,7 @@ def namesake_stats(model: Model) -> dict[str, Any]:
         FROM p
         """).fetchall()[0]
     pairs, dated, apart, apart_shared, offices, common_office = (int(x or 0) for x in rows)
-    out: dict[str, Any] = {}
+    out: dict[str, float] = {}
     if pairs >= MIN_NAMESAKE_PAIRS:
         out["dated"] = dated / pairs
     if apart >= MIN_NAMESAKE_PAIRS:
@@ -497,7 +497,7 @@ def namesake_stats(model: Model) -> dict[str, Any]:
     return out
 
 
-def prior_rule_recall(model: Model, namesakes: dict[str, Any] | None = None) -> float:
+def prior_rule_recall(model: Model, namesakes: dict[str, float] | None = None) -> float:
     """The share of true pairs that the prior's rule (same sorted name and birth year) finds, from
     the model itself: m of an exact name, times m of the same birth year, times the chance that
     both records of a true pair have a birth year (the share among same-name pairs from
@@ -523,7 +523,7 @@ def prior_rule_recall(model: Model, namesakes: dict[str, Any] | None = None) -> 
 
 
 def correct_u(model: Model, sampled: set[tuple[str, str]] | None = None,
-              namesakes: dict[str, Any] | None = None) -> None:
+              namesakes: dict[str, float] | None = None) -> None:
     """Take the true pairs out of each level's u. Random sampling counts every pair it draws,
     matches included; where people have two or three records each, a random pair is a match as
     often as 1 in 20,000, and the strongest levels' sampled u was mostly true pairs (on the
