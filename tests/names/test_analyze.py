@@ -64,6 +64,8 @@ TITLES = [
     ("الشيخ محمد", "mhmd"),
     ("ד\"ר משה כהן", "msh khn"),
     ("John Smith MP", "john smith"),
+    ("M. Jean Dupont", "jean dupont"),  # Monsieur, before two words
+    ("S.E. Ahmed Ali", "ahmed ali"),  # Son Excellence
 ]
 
 # names whose words only look like titles keep them
@@ -74,6 +76,10 @@ KEPT = [
     ("Don King", "don king"),
     ("Amir Khan", "amir khan"),
     ("He Jiankui", "he jiankui"),
+    # a one-letter title is an initial before an initial or a lone word: removing "M." had left
+    # "E. Balcedo", which no longer met "Maria Ester Balcedo" as initials of one name
+    ("M. E. Balcedo", "m e balcedo"),
+    ("M. Velásquez", "m velasquez"),
 ]
 
 KINDS = [

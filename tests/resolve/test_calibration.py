@@ -15,6 +15,7 @@ from pepgraph.resolve.model import (
     bound_unseen_u,
     correct_u,
     count_rare_u,
+    count_shared_u,
     make_model,
     namesake_stats,
     neutral_source,
@@ -207,3 +208,35 @@ def test_u_of_levels_that_need_a_rare_value_is_counted_not_sampled(tmp_path: Pat
     assert after[("name", "same name tokens, rare pair")]["u_probability"] == pytest.approx(1 / total)
     assert after[("name", "same full name")]["u_probability"] == before[("name", "same full name")]["u_probability"]
     assert after[("name", "name tokens contained")]["u_probability"] == before[("name", "name tokens contained")]["u_probability"]
+
+
+def test_u_of_a_shared_reading_is_counted_per_value(tmp_path: Path) -> None:
+    """Korean records whose coarse readings coincide: five records share one reading (10 pairs)
+    and two another (1 pair), among 40 records; u of "same Korean reading" is 11 in the 780
+    pairs, not the floor that sampling left when no random pair held two Koreans. A store with
+    no Cantonese reading leaves that level alone."""
+    people = [person(f"k{i}", name, nationality="kr") for i, name in enumerate(
+        ["KIM Jong Hoon", "KIM Jonghun", "Kim Jong-hun", "KIM Jong Hun", "KIM Chong Hun",
+         "PARK Hong Keun", "PARK Honggeun"])]
+    people += [person(f"x{i}", f"Loner{chr(97 + i % 26)}{chr(97 + i // 26)} Solo{chr(97 + i % 26)}{chr(97 + i // 26)}")
+               for i in range(33)]
+    graph = store(tmp_path, people)
+    try:
+        rows = build_rows(graph.store).table
+        readings = [r for r in rows.column("korean").to_pylist() if r]
+        model = make_model(rows, settings())
+        try:
+            before = _levels(model)
+            done = count_shared_u(model)
+            after = _levels(model)
+        finally:
+            model.close()
+    finally:
+        graph.close()
+    from collections import Counter
+    per_value = Counter(v for rec in readings for v in set(rec))
+    expected = sum(n * (n - 1) / 2 for n in per_value.values())
+    assert expected >= 2  # the names do share readings
+    assert done == {("name", "same Korean reading")}
+    assert after[("name", "same Korean reading")]["u_probability"] == pytest.approx(expected / (40 * 39 / 2))
+    assert after[("name", "same Cantonese reading")] == before[("name", "same Cantonese reading")]

@@ -90,6 +90,10 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
         person("kp3", "Kwang Ri"),
         person("ua1", "ПЕТРЕНКО, Павло"),
         person("ua2", "Петренко Павло Дмитрович"),
+        person("bg1", "MILEN VASILEV MIHOV", alias="МИЛЕН ВАСИЛЕВ МИХОВ"),
+        person("bg2", "PETAR VASILEV MUTAFCHIEV", alias="ПЕТЪР ВАСИЛЕВ МУТАФЧИЕВ"),
+        person("mn1", "Khalzkhüügiin Narankhüü"),
+        person("mn2", "Халзхүүгийн Наранхүү"),
     ]})
     try:
         assert _levels(graph, "kg1", "kg2")["name"] == "similar name tokens"
@@ -104,6 +108,10 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
         # the same tokens reordered, against one name's tokens all in the other's
         assert _levels(graph, "kp1", "kp3")["name"] == "same name tokens"
         assert _levels(graph, "ua1", "ua2")["name"] == "name tokens contained"
+        # one token in two scripts is one token shared, not two
+        assert _levels(graph, "bg1", "bg2")["name"] == "one token shared"
+        # Cyrillic х romanised "kh", transliterated "h" (halzhuugiin naranhuu)
+        assert _levels(graph, "mn1", "mn2")["name"] == "similar name tokens"
     finally:
         graph.close()
 

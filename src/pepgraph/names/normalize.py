@@ -32,7 +32,7 @@ def strip_titles(tokens: list[str]) -> list[str]:
     while end - start > 1:
         for seq in table.prefixes.get(tokens[start], ()):
             n = len(seq)
-            if end - start > n and tuple(tokens[start : start + n]) == seq:
+            if end - start > n and tuple(tokens[start : start + n]) == seq and _title_here(seq, tokens[start + n : end]):
                 start += n
                 break
         else:
@@ -53,6 +53,17 @@ def strip_titles(tokens: list[str]) -> list[str]:
                 out[-1] = last[: -len(suffix)]
                 break
     return out
+
+
+def _title_here(seq: tuple[str, ...], rest: list[str]) -> bool:
+    """Whether a title made of single letters ("M." for Monsieur, "S.E." for Son Excellence) is
+    one here rather than the name's initials: only before two words or more, the first of them
+    not an initial. "M. Jean Dupont" loses it; "M. Velásquez" and "M. E. Balcedo" are initials,
+    and removing them had left "Velásquez" and "E. Balcedo", which no longer met "Marcos
+    Velásquez" and "Maria Ester Balcedo" as initials of the same name (EveryPolitician)."""
+    if any(len(t) > 1 for t in seq):
+        return True
+    return len(rest) >= 2 and len(rest[0]) > 1
 
 
 def _is_suffix_segment(tokens: list[str]) -> bool:

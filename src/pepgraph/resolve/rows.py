@@ -238,14 +238,27 @@ _ARTICLE = ("al", "el")
 
 def _offered_skeletons(token: Any) -> list[str]:
     """The skeletons a Latin token offers: its own from two consonants on (an abjad's lookups
-    take two, the others three), and without a glued Arabic article ("alqubaisi" offers "kbs"
-    as "القبيسي" has it)."""
+    take two, the others three), without a glued Arabic article ("alqubaisi" offers "kbs"
+    as "القبيسي" has it), and with "kh" read as "h": names romanise Cyrillic х as "kh"
+    ("Narankhüü", "Khodorkovsky") where the transliteration writes "h" ("Наранхүү" naranhuu),
+    and the skeleton drops an h but keeps a k."""
     out = [token.skeleton] if len(token.skeleton) >= 2 else []
     if token.latin.startswith(_ARTICLE) and len(token.latin) >= 6:
         bare = skeleton(token.latin[2:], "Latin", token.latin[2:])
         if len(bare) >= 2 and bare != token.skeleton:
             out.append(bare)
+    soft = _soft_skeleton(token)
+    if soft and soft not in out:
+        out.append(soft)
     return out
+
+
+def _soft_skeleton(token: Any) -> str | None:
+    """The skeleton of a Latin token with "kh" read as "h" (see ``_offered_skeletons``)."""
+    if token.script != "Latin" or "kh" not in token.latin:
+        return None
+    soft = skeleton(token.latin.replace("kh", "h"), "Latin", token.latin)
+    return soft if len(soft) >= 2 else None
 
 
 #: marks a token that is never matched by Jaro-Winkler: a Han given name is its characters, and
@@ -413,7 +426,8 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "parts": [list(p) for p in parts],
         "part_keys": sorted({k for t in tokens for k in _part_keys(t, offered=True)}),
         "part_latin": sorted({p[0] for p in parts}),
-        "skeletons": sorted({t.skeleton for f in forms for t in f.parts if len(t.skeleton) >= 2}),
+        "skeletons": sorted({t.skeleton for f in forms for t in f.parts if len(t.skeleton) >= 2}
+                            | {k for f in forms for t in f.parts if (k := _soft_skeleton(t))}),
         # what every name offers, and what a name written with initials looks up: "O. F. Vishnyakov"
         # meets "Ostap Fadeevich Vishnyakov", but "Volkov Ostap Feoktistovich" (fov:ostap) does not
         # meet the full form of that record because another of its names has initials
