@@ -92,6 +92,9 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
         person("ua2", "Петренко Павло Дмитрович"),
         person("bg1", "MILEN VASILEV MIHOV", alias="МИЛЕН ВАСИЛЕВ МИХОВ"),
         person("bg2", "PETAR VASILEV MUTAFCHIEV", alias="ПЕТЪР ВАСИЛЕВ МУТАФЧИЕВ"),
+        person("fr3", "B. PASQIER"),
+        person("fr4", "Bernard PASQUIER"),
+        person("fr5", "B. Pasteur"),
         person("mn1", "Khalzkhüügiin Narankhüü"),
         person("mn2", "Халзхүүгийн Наранхүү"),
     ]})
@@ -108,6 +111,9 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
         # the same tokens reordered, against one name's tokens all in the other's
         assert _levels(graph, "kp1", "kp3")["name"] == "same name tokens"
         assert _levels(graph, "ua1", "ua2")["name"] == "name tokens contained"
+        # initials and a typo in the family name; another family name is not similar
+        assert _levels(graph, "fr3", "fr4")["name"] == "same initials, similar name"
+        assert _levels(graph, "fr5", "fr4")["name"] != "same initials, similar name"
         # one token in two scripts is one token shared, not two
         assert _levels(graph, "bg1", "bg2")["name"] == "one token shared"
         # Cyrillic х romanised "kh", transliterated "h" (halzhuugiin naranhuu)

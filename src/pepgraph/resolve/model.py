@@ -114,6 +114,10 @@ COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
         # On EveryPolitician "MILEN VASILEV MIHOV" and "PETAR VASILEV MUTAFCHIEV" (born 1961,
         # one patronymic) had scored 0.82 this way: 57 pairs at this level with the same year and
         # country were 32 % one person and linked at 0.90
+        # initials, and a family name the same but for a typo (the consonant skeleton of a full
+        # token, see rows.loose_abbreviations): "B. PASQIER" / "Bernard PASQUIER"
+        ("same initials, similar name", "list_has_any(initial_loose_abbrevs_l, loose_abbrevs_r) "
+         "OR list_has_any(loose_abbrevs_l, initial_loose_abbrevs_r)", 0.02, 0.001),
         ("two tokens shared", "len(list_intersect(tokens_l, tokens_r)) >= 2 OR "
          "(len(list_intersect(symbols_l, symbols_r)) >= 2 AND len(list_distinct(list_transform("
          "list_filter(parts_l, lambda x: list_has_any(x, part_keys_r)), lambda x: x[1]))) >= 2)", 0.04, 0.004),

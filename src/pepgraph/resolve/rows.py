@@ -173,7 +173,7 @@ def blocking_keys(forms: list[NameForm], years: list[int], dates: Sequence[str] 
         with_date.append("@" + address.split()[0])
     keys: set[str] = {f"d:{d}|{c}" for d in dates[:3] for c in with_date}
     keys |= {f"i:{n}" for n in numbers[:3] if len(n) >= MIN_NUMBER}
-    keys |= {f"a:{a}" for form in forms for a in abbreviations(form)}
+    keys |= {f"a:{a}" for form in forms for a in abbreviations(form) | loose_abbreviations(form)}
     for form in forms:
         units = [{_signature(t), f"={t.latin}"} for t in form.parts[:MAX_TOKENS] if len(t.latin) >= 2]
         for left, right in combinations(units, 2):
@@ -203,6 +203,18 @@ def abbreviations(form: NameForm) -> set[str]:
         return set()
     letters = "".join(sorted(t[0] for t in tokens))
     return {f"{letters}:{t}" for t in tokens if len(t) >= 3}
+
+
+def loose_abbreviations(form: NameForm) -> set[str]:
+    """``abbreviations`` with each full token's consonant skeleton in place of its letters
+    ("bp:~pskr" from "B. PASQIER" and "Bernard PASQUIER"): a press record gives initials and
+    misspells the family name at once, and the exact keys then share nothing. On the
+    EveryPolitician benchmark such pairs were about a quarter of the true pairs never scored."""
+    tokens = [t for t in form.parts if t.latin and t.latin[0].isalnum()]
+    if len(tokens) < 2:
+        return set()
+    letters = "".join(sorted(t.latin[0] for t in tokens))
+    return {f"{letters}:~{t.skeleton}" for t in tokens if len(t.latin) >= 3 and len(t.skeleton) >= 3}
 
 
 def _part_keys(token: Any, offered: bool = False) -> tuple[str, ...]:
@@ -372,7 +384,8 @@ SCHEMA = pa.schema([
     ("symbols", pa.list_(pa.string())), ("phonetic", pa.list_(pa.string())), ("sorted_name", pa.string()),
     ("parts", pa.list_(pa.list_(pa.string()))), ("part_keys", pa.list_(pa.string())),
     ("part_latin", pa.list_(pa.string())), ("skeletons", pa.list_(pa.string())), ("abbrevs", pa.list_(pa.string())),
-    ("initial_abbrevs", pa.list_(pa.string())), ("rare_initial_abbrevs", pa.list_(pa.string())), ("birth_dates", pa.list_(pa.string())), ("birth_full", pa.list_(pa.string())),
+    ("initial_abbrevs", pa.list_(pa.string())), ("rare_initial_abbrevs", pa.list_(pa.string())),
+    ("loose_abbrevs", pa.list_(pa.string())), ("initial_loose_abbrevs", pa.list_(pa.string())), ("birth_dates", pa.list_(pa.string())), ("birth_full", pa.list_(pa.string())),
     ("birth_date", pa.string()), ("birth_year", pa.int32()), ("gender", pa.string()),
     ("countries", pa.list_(pa.string())), ("ids", pa.list_(pa.string())), ("numbers", pa.list_(pa.string())),
     ("number", pa.string()), ("address", pa.string()), ("korean", pa.list_(pa.string())),
@@ -435,6 +448,10 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "initial_abbrevs": sorted({a for f in forms if any(t.kind == "initial" for t in f.parts)
                                    for a in abbreviations(f)}) or None,
         "rare_initial_abbrevs": None,  # filled in over all rows (see build_rows)
+        # the same with consonant skeletons: initials and a misspelt family name
+        "loose_abbrevs": sorted({a for f in forms for a in loose_abbreviations(f)}) or None,
+        "initial_loose_abbrevs": sorted({a for f in forms if any(t.kind == "initial" for t in f.parts)
+                                         for a in loose_abbreviations(f)}) or None,
         "birth_dates": births or None, "birth_full": full_dates or None,
         "birth_date": full_dates[0] if full_dates else None, "birth_year": years[0] if years else None,
         "gender": gender, "countries": sorted(countries) if countries else None,
