@@ -178,6 +178,30 @@ def test_one_dataset_leaves_the_source_comparison_neutral(namesakes: Graph, tmp_
         model.close()
 
 
+def _loners(n: int) -> list[dict[str, Any]]:
+    """``n`` people whose names share nothing with anyone."""
+    return [person(f"x{i}", f"Loner{chr(97 + i % 26)}{chr(97 + i // 26)} Solo{chr(97 + i % 26)}{chr(97 + i // 26)}")
+            for i in range(n)]
+
+
+def _counted(tmp_path: Path, people: list[dict[str, Any]], step: Any) -> tuple[Any, Any, Any, Any]:
+    """The rows of ``people``, the levels of an untrained model before and after ``step``, and
+    what the step returned."""
+    graph = store(tmp_path, people)
+    try:
+        rows = build_rows(graph.store).table
+        model = make_model(rows, settings())
+        try:
+            before = _levels(model)
+            done = step(model)
+            after = _levels(model)
+        finally:
+            model.close()
+    finally:
+        graph.close()
+    return rows, before, done, after
+
+
 def test_u_of_levels_that_need_a_rare_value_is_counted_not_sampled(tmp_path: Path) -> None:
     """Three pairs like "Musa Njuguna" / "Musa Benson Njuguna" (two tokens no one else holds) and
     two pairs with one rare full name each, among 64 records: u of "name tokens contained, rare
@@ -189,19 +213,7 @@ def test_u_of_levels_that_need_a_rare_value_is_counted_not_sampled(tmp_path: Pat
         people += [person(f"s{i}", f"{given} {family}"), person(f"f{i}", f"{given} {middle} {family}")]
     people += [person(f"n{i}", name) for i, name in enumerate(["Odhiambo Wafula", "Odhiambo Wafula",
                                                                 "Teodora Kristeva", "Teodora Kristeva"])]
-    people += [person(f"x{i}", f"Loner{chr(97 + i % 26)}{chr(97 + i // 26)} Solo{chr(97 + i % 26)}{chr(97 + i // 26)}")
-               for i in range(54)]
-    graph = store(tmp_path, people)
-    try:
-        model = make_model(build_rows(graph.store).table, settings())
-        try:
-            before = _levels(model)
-            done = count_rare_u(model)
-            after = _levels(model)
-        finally:
-            model.close()
-    finally:
-        graph.close()
+    _rows, before, done, after = _counted(tmp_path, people + _loners(54), count_rare_u)
     total = 64 * 63 / 2
     assert ("name", "name tokens contained, rare pair") in done and ("name", "same full name") not in done
     assert after[("name", "name tokens contained, rare pair")]["u_probability"] == pytest.approx(3 / total)
@@ -218,21 +230,8 @@ def test_u_of_a_shared_reading_is_counted_per_value(tmp_path: Path) -> None:
     people = [person(f"k{i}", name, nationality="kr") for i, name in enumerate(
         ["KIM Jong Hoon", "KIM Jonghun", "Kim Jong-hun", "KIM Jong Hun", "KIM Chong Hun",
          "PARK Hong Keun", "PARK Honggeun"])]
-    people += [person(f"x{i}", f"Loner{chr(97 + i % 26)}{chr(97 + i // 26)} Solo{chr(97 + i % 26)}{chr(97 + i // 26)}")
-               for i in range(33)]
-    graph = store(tmp_path, people)
-    try:
-        rows = build_rows(graph.store).table
-        readings = [r for r in rows.column("korean").to_pylist() if r]
-        model = make_model(rows, settings())
-        try:
-            before = _levels(model)
-            done = count_shared_u(model)
-            after = _levels(model)
-        finally:
-            model.close()
-    finally:
-        graph.close()
+    rows, before, done, after = _counted(tmp_path, people + _loners(33), count_shared_u)
+    readings = [r for r in rows.column("korean").to_pylist() if r]
     from collections import Counter
     per_value = Counter(v for rec in readings for v in set(rec))
     expected = sum(n * (n - 1) / 2 for n in per_value.values())
