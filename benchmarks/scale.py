@@ -34,6 +34,60 @@ def _peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _tree_rss_mb() -> float:
+    """RSS of this process and all its descendants now (Linux /proc; 0 elsewhere): resolve's row
+    workers and its training process hold memory beside the stage's own."""
+    children: dict[int, list[int]] = {}
+    try:
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                        children.setdefault(int(fh.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+                except (OSError, ValueError, IndexError):
+                    pass
+    except OSError:
+        return 0.0
+    total, stack = 0, [os.getpid()]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
+                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS")), 0)
+        except OSError:
+            pass
+        stack.extend(children.get(pid, []))
+    return total / 1024
+
+
+class TreePeak:
+    """Samples the process tree's RSS twice a second: the peak of all its processes at once (the
+    stage's own ru_maxrss misses its children), overall and per named phase."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.phase, self.peak, self.phases = "", 0.0, {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            now = _tree_rss_mb()
+            self.peak = max(self.peak, now)
+            if self.phase:
+                self.phases[self.phase] = round(max(self.phases.get(self.phase, 0.0), now), 1)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return round(self.peak, 1)
+
+
+TREE: TreePeak | None = None
+
+
 def _size_mb(path: Path) -> float:
     if not path.exists():
         return 0.0
@@ -86,11 +140,20 @@ def stage_resolve(work: Path, **_: Any) -> dict[str, Any]:
         if "retrain" in params:
             kwargs["retrain"] = True  # a build trains; a store resolved before (kept, copied) must not reuse its model
         if "phase" in params:  # where a long resolve is, on stderr as it goes
-            kwargs["phase"] = lambda name: print(time.strftime("%H:%M:%S"), "resolve:", name, file=sys.stderr, flush=True)
+
+            def phase(name: str) -> None:
+                if TREE is not None:
+                    TREE.phase = name.split(",")[0]
+                print(time.strftime("%H:%M:%S"), "resolve:", name, file=sys.stderr, flush=True)
+
+            kwargs["phase"] = phase
         res = graph.resolve(**kwargs)
     data = res.to_dict() if hasattr(res, "to_dict") else dict(getattr(res, "__dict__", {}))
     keep = ("records", "candidate_pairs", "clusters", "merged", "model_pairs", "identifier_links", "vetoed", "phases", "notes")
-    return {k: data[k] for k in keep if k in data} | {"disk_mb": _size_mb(work / "scale.duckdb")}
+    out = {k: data[k] for k in keep if k in data} | {"disk_mb": _size_mb(work / "scale.duckdb")}
+    if TREE is not None:
+        out["phase_peak_tree_rss_mb"] = dict(TREE.phases)
+    return out
 
 
 def stage_evaluate(work: Path, **_: Any) -> dict[str, Any]:
@@ -266,8 +329,10 @@ def main() -> None:
     if args.stage:  # child process: one stage
         fn = globals()[f"stage_{args.stage}"]
         args.workdir.mkdir(parents=True, exist_ok=True)
+        global TREE
+        TREE = TreePeak()
         report = fn(args.workdir, persons=args.persons[0], seed=args.seed, queries=args.queries)
-        report = {"stage": args.stage, **report, "peak_rss_mb": _peak_mb()}
+        report = {"stage": args.stage, **report, "peak_rss_mb": _peak_mb(), "peak_tree_rss_mb": TREE.stop()}
         print(json.dumps(report, default=str))
         return
 

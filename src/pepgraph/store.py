@@ -232,9 +232,10 @@ class Store:
             raise StoreError(f"{self.path}: no such store (run `pepgraph ingest` or `pepgraph demo` first)")
         if not read_only and self.path.parent and not self.path.parent.exists():
             raise StoreError(f"{self.path}: the folder {self.path.parent} does not exist")
+        #: DuckDB's memory limit for this store (resolve lowers it for a moment to empty the cache)
+        self.memory_limit = settings.memory_limit(settings.MEMORY, cap_mb=8192)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only,
-                                      config={"memory_limit": settings.memory_limit(settings.MEMORY, cap_mb=8192)})
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config={"memory_limit": self.memory_limit})
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
         try:

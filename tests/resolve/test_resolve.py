@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from pepgraph import Graph
@@ -65,11 +66,13 @@ def test_a_large_store_is_trained_on_a_sample_that_keeps_judged_records(
     seen: list[int] = []
     real = resolution.make_model
 
-    def spy(table: Any, stored: Any = None) -> Any:
+    def spy(rows: Any, stored: Any = None) -> Any:
+        # the trainer's sample as Arrow; the engine's rows as the Parquet file resolve wrote
+        table = pq.read_table(rows) if isinstance(rows, str) else rows
         seen.append(table.num_rows)
         if stored is None:  # the trainer: it sees the judged records whatever the sample drew
             assert {"reg-p4", "press-2"} <= set(table["unique_id"].to_pylist())
-        return real(table, stored)
+        return real(rows, stored)
 
     graph.judge("reg-p4", "press-2", "same")
     monkeypatch.setattr(resolution, "TRAIN_SAMPLE", 6)
@@ -78,6 +81,56 @@ def test_a_large_store_is_trained_on_a_sample_that_keeps_judged_records(
     assert result.trained and any("trained on a sample of" in n and "of 14 records" in n for n in result.notes)
     assert seen[0] in (6, 7, 8) and seen[1] == 14  # trainer on the sample, then scoring on every record
     assert canon(graph, "reg-p4") == canon(graph, "press-2")
+
+
+def test_a_large_store_is_trained_in_a_process_of_its_own_with_the_same_model(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From TRAIN_APART_FROM records training runs in a spawned process (its memory goes back
+    to the system when it ends); what it learns is what training here learns."""
+    import pepgraph.resolve as resolution
+
+    here = graph.resolve(reclassify=False, retrain=True)
+    model_here = graph.store.con.execute("SELECT model FROM resolver_models ORDER BY id DESC LIMIT 1").fetchone()[0]
+    from concurrent.futures import ProcessPoolExecutor
+
+    submitted: list[str] = []
+    real_submit = ProcessPoolExecutor.submit
+
+    def submit(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        submitted.append(fn.__name__)
+        return real_submit(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(resolution, "TRAIN_APART_FROM", 0)
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", submit)
+    apart = graph.resolve(reclassify=False, retrain=True)
+    assert submitted == ["_train_rows"]
+    model_apart = graph.store.con.execute("SELECT model FROM resolver_models ORDER BY id DESC LIMIT 1").fetchone()[0]
+    learnt = [{k: v for k, v in json.loads(m).items() if k != "linker_uid"} for m in (model_here, model_apart)]
+    assert apart.trained and learnt[0] == learnt[1]
+    assert (apart.clusters, apart.merged) == (here.clusters, here.merged)
+
+
+def test_rows_read_in_parts_are_the_rows_read_at_once(graph: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """build_rows reads the store in ranges of entity ids (PART_RECORDS records a query, for
+    memory); the rows, and their order, are those of one query over every record."""
+    from pepgraph.resolve import rows
+
+    def canonical(table: Any) -> list[tuple[Any, ...]]:  # lists gathered without ORDER BY may come in any order
+        return [tuple(sorted(v, key=repr) if isinstance(v, list) else v for v in r.values()) for r in table.to_pylist()]
+
+    whole = canonical(rows.build_rows(graph.store).table)
+    monkeypatch.setattr(rows, "PART_RECORDS", 3)
+    parted = canonical(rows.build_rows(graph.store).table)
+    assert len(whole) == 14 and parted == whole
+
+
+def test_resolve_empties_the_stores_cache_and_keeps_its_memory_limit(graph: Graph) -> None:
+    con = graph.store.con
+    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    graph.resolve(reclassify=False)
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
+    assert con.execute("SELECT count(*) FROM statements").fetchone()[0] > 0  # the store still works
 
 
 def test_a_large_store_is_linked_in_a_database_file_that_is_removed_after(

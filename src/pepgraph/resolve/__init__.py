@@ -149,24 +149,31 @@ def resolve(
         result.notes.append("the stored model predates this version's comparison levels: retrained")
         stored = None
     judged = latest(store)
-    if stored is None:
-        enter("training")
-        stored = _train(rows.table, [pair for pair, j in judged.items() if j == "same"], result)
-        result.trained = True
-    # the pairs kept for review and explanations go to a Parquet file batch by batch, read into
-    # the store in the writing transaction: held in memory, even as Arrow, they were gigabytes at
-    # 2.4 million key persons (their explanations are ~400 bytes of JSON a pair)
-    pairs_dir = tempfile.mkdtemp(prefix="pepgraph-pairs-")
-    pairs_path = os.path.join(pairs_dir, "pairs.parquet")
+    # The linkage rows go to a Parquet file that training and the engine read, and leave this
+    # process's memory: at 2.4 million key persons they are ~6 GB as Arrow, and held here beside
+    # training's and the engine's DuckDB they took resolve past 22 GB. The pairs kept for review
+    # and explanations go to a Parquet file too, batch by batch, read into the store in the
+    # writing transaction (their explanations are ~400 bytes of JSON a pair).
+    work = tempfile.mkdtemp(prefix="pepgraph-resolve-work-")
+    rows_path = os.path.join(work, "rows.parquet")
+    pairs_path = os.path.join(work, "pairs.parquet")
     model = writer = None
     try:
-        model = make_model(rows.table, stored)
-        writer = pq.ParquetWriter(pairs_path, PAIR_SCHEMA, compression="zstd")
+        pq.write_table(rows.table, rows_path)
         # per record only what the vetoes and clusters need, and only where present: one dict per
         # record of every column had taken gigabytes at a million records
         records, ids, births, countries = _record_facts(rows.table)
-        common_keys = rows.common_keys
-        del rows  # the model holds its own copy of the rows; the Arrow one is no longer needed
+        common_keys, count = rows.common_keys, rows.records
+        del rows
+        _release_memory(store)
+        # Arrow's allocator keeps what it frees for reuse; nothing here needs it again
+        pa.default_memory_pool().release_unused()
+        if stored is None:
+            enter("training")
+            stored = _train(rows_path, count, [pair for pair, j in judged.items() if j == "same"], result)
+            result.trained = True
+        model = make_model(rows_path, stored)
+        writer = pq.ParquetWriter(pairs_path, PAIR_SCHEMA, compression="zstd")
         qids = {k: [i.split(":", 1)[1] for i in v if i.startswith("wikidata:")] for k, v in ids.items()}
         qids = {k: v for k, v in qids.items() if v}
 
@@ -246,7 +253,7 @@ def resolve(
             writer.close()
         if model is not None:
             model.close()  # and its spill directory, whatever happened
-        shutil.rmtree(pairs_dir, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     enter("")
     result.seconds = round(time.monotonic() - started, 2)
     return result
@@ -258,32 +265,80 @@ def resolve(
 #: estimates: m and u are per pair, and the share of pairs that match falls with the sample's
 #: true pairs (f^2) as fast as the number of pairs does.
 TRAIN_SAMPLE = 200_000
+#: From this many records training runs in a process of its own, whose memory (Splink's tables,
+#: the sample) goes back to the system when it ends; below, the process start (2-3 s of imports)
+#: would cost more than it saves.
+TRAIN_APART_FROM = 500_000
 
 
-def _train(table: Any, judged_same: list[tuple[str, str]], result: ResolveResult) -> dict[str, Any]:
+def _train(rows_path: str, count: int, judged_same: list[tuple[str, str]], result: ResolveResult) -> dict[str, Any]:
     """A newly trained model (Splink's JSON), on all rows or a sample with every judged record."""
+    if count < TRAIN_APART_FROM:
+        trained, notes = _train_rows(rows_path, count, judged_same)
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        from pepgraph.errors import PepgraphError
+
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            try:
+                trained, notes = pool.submit(_train_rows, rows_path, count, judged_same).result()
+            except BrokenProcessPool as exc:
+                raise PepgraphError(
+                    f"resolve: training on {count:,} records ended without a model (its process was killed, "
+                    "most often for memory; set PEPGRAPH_RESOLVE_MEMORY lower)") from exc
+    result.notes.extend(notes)
+    return trained
+
+
+def _train_rows(rows_path: str, count: int, judged_same: list[tuple[str, str]]) -> tuple[dict[str, Any], list[str]]:
+    """Train on the rows in ``rows_path`` (all ``count`` of them, or a uniform sample of
+    ``TRAIN_SAMPLE`` plus every judged record): the model's JSON and notes for the result."""
     import numpy as np
 
-    sample = table
-    if table.num_rows > TRAIN_SAMPLE:
+    notes: list[str] = []
+    if count > TRAIN_SAMPLE:
         rng = np.random.default_rng(42)
-        picked = set(rng.choice(table.num_rows, size=TRAIN_SAMPLE, replace=False).tolist())
+        picked = set(rng.choice(count, size=TRAIN_SAMPLE, replace=False).tolist())
         judged_ids = {x for pair in judged_same for x in pair}
         if judged_ids:
-            ids = table["unique_id"].to_pylist()
+            ids = pq.read_table(rows_path, columns=["unique_id"])["unique_id"].to_pylist()
             picked |= {i for i, rec in enumerate(ids) if rec in judged_ids}
-        # a mask, not take(): take concatenates each column's chunks, and at 2.4 million key
-        # persons a column of strings holds more than an Arrow array can (2 GB)
-        mask = np.zeros(table.num_rows, dtype=bool)
+            del ids
+        mask = np.zeros(count, dtype=bool)
         mask[sorted(picked)] = True
-        sample = table.filter(pa.array(mask))
-        result.notes.append(f"trained on a sample of {sample.num_rows:,} of {table.num_rows:,} records")
+        # batch by batch, a slice of the mask each: the file is never whole in memory
+        parts, start = [], 0
+        for batch in pq.ParquetFile(rows_path).iter_batches(batch_size=100_000):
+            parts.append(batch.filter(pa.array(mask[start:start + batch.num_rows])))
+            start += batch.num_rows
+        sample: Any = pa.Table.from_batches(parts)
+        del parts
+        notes.append(f"trained on a sample of {sample.num_rows:,} of {count:,} records")
+    else:
+        sample = rows_path
     trainer = make_model(sample, None)
     try:
-        result.notes.extend(train(trainer, judged_same=judged_same))
-        return trainer.to_json()
+        notes.extend(train(trainer, judged_same=judged_same))
+        return trainer.to_json(), notes
     finally:
         trainer.close()
+
+
+def _release_memory(store: Store) -> None:
+    """Let the store's DuckDB give back the pages it cached while the rows were read: its buffer
+    pool keeps them up to its memory limit (8 GB at most), though nothing reads the store again
+    until writing. Lowering the limit evicts them (3.7 GB -> 0.2 GB in a test); it is put back
+    at once."""
+    con = store.con
+    try:
+        con.execute("SET memory_limit = '64MB'")
+    except Exception:  # memory still pinned: nothing is lost but the saving
+        pass
+    finally:
+        con.execute(f"SET memory_limit = '{store.memory_limit}'")
 
 
 def _linked_names(model: Any, edges: list[tuple[str, str, float, str]],
@@ -318,13 +373,16 @@ def _record_facts(table: Any) -> tuple[list[str], dict[str, list[str]], dict[str
     records that have either; countries of the records that have any."""
     import pyarrow.compute as pc
 
+    # select, then filter: a filter copies every column it is given (the whole table, 2 GB at
+    # 500,000 records, had been copied three times for three columns)
     records = table["unique_id"].to_pylist()
-    with_ids = table.filter(pc.is_valid(table["ids"])).select(["unique_id", "ids"])
+    with_ids = table.select(["unique_id", "ids"]).filter(pc.is_valid(table["ids"]))
     ids = dict(zip(with_ids["unique_id"].to_pylist(), with_ids["ids"].to_pylist()))
-    dated = table.filter(pc.or_(pc.is_valid(table["birth_year"]), pc.is_valid(table["birth_full"])))
+    dated = table.select(["unique_id", "birth_year", "birth_full"]).filter(
+        pc.or_(pc.is_valid(table["birth_year"]), pc.is_valid(table["birth_full"])))
     births = {k: (y, full or []) for k, y, full in zip(
         dated["unique_id"].to_pylist(), dated["birth_year"].to_pylist(), dated["birth_full"].to_pylist())}
-    placed = table.filter(pc.is_valid(table["countries"])).select(["unique_id", "countries"])
+    placed = table.select(["unique_id", "countries"]).filter(pc.is_valid(table["countries"]))
     countries = dict(zip(placed["unique_id"].to_pylist(), placed["countries"].to_pylist()))
     return records, ids, births, countries
 

@@ -262,16 +262,20 @@ def engine_config(spill: str) -> dict[str, str | bool | int | float | list[str]]
     return {"memory_limit": settings.memory_limit(settings.RESOLVE_MEMORY, cap_mb=6144), "temp_directory": spill}
 
 
-def make_model(rows: pa.Table, stored: dict[str, Any] | None = None) -> Model:
+def make_model(rows: pa.Table | str, stored: dict[str, Any] | None = None) -> Model:
+    """A linker over ``rows``: an Arrow table, or the path of a Parquet file of them (which
+    DuckDB reads straight into its table, so that the caller need not hold them in memory)."""
     import os
     import shutil
     import tempfile
 
+    import pyarrow.parquet as pq
     from splink import DuckDBAPI, Linker, block_on
 
     _quiet_splink()
     spill = tempfile.mkdtemp(prefix="pepgraph-resolve-")
-    database = os.path.join(spill, "linkage.duckdb") if rows.num_rows >= ON_DISK_FROM else ":memory:"
+    count = pq.ParquetFile(rows).metadata.num_rows if isinstance(rows, str) else rows.num_rows
+    database = os.path.join(spill, "linkage.duckdb") if count >= ON_DISK_FROM else ":memory:"
     try:
         con = duckdb.connect(database, config=engine_config(spill))
     except BaseException:
@@ -279,9 +283,12 @@ def make_model(rows: pa.Table, stored: dict[str, Any] | None = None) -> Model:
         raise
     model = Model(linker=None, con=con, spill=spill, trained=stored is not None)
     try:
-        con.register("linkage_rows_arrow", rows)
-        con.execute("CREATE TABLE linkage_rows AS SELECT * FROM linkage_rows_arrow")
-        con.unregister("linkage_rows_arrow")
+        if isinstance(rows, str):
+            con.execute("CREATE TABLE linkage_rows AS SELECT * FROM read_parquet(?)", [rows])
+        else:
+            con.register("linkage_rows_arrow", rows)
+            con.execute("CREATE TABLE linkage_rows AS SELECT * FROM linkage_rows_arrow")
+            con.unregister("linkage_rows_arrow")
         conf = current_conditions(stored) if stored else settings()
         conf["blocking_rules_to_generate_predictions"] = [
             block_on("keys", arrays_to_explode=["keys"]).get_blocking_rule("duckdb").as_dict(),
