@@ -88,12 +88,12 @@ def test_a_large_store_is_trained_in_a_process_of_its_own_with_the_same_model(
 ) -> None:
     """From TRAIN_APART_FROM records training runs in a spawned process (its memory goes back
     to the system when it ends); what it learns is what training here learns."""
+    from concurrent.futures import ProcessPoolExecutor
+
     import pepgraph.resolve as resolution
 
     here = graph.resolve(reclassify=False, retrain=True)
     model_here = graph.store.con.execute("SELECT model FROM resolver_models ORDER BY id DESC LIMIT 1").fetchone()[0]
-    from concurrent.futures import ProcessPoolExecutor
-
     submitted: list[str] = []
     real_submit = ProcessPoolExecutor.submit
 

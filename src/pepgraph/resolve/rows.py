@@ -562,8 +562,8 @@ def _batch(records: list[tuple[Any, ...]]) -> pa.RecordBatch | None:
 
 #: records whose statements one query gathers: the query groups every statement of its records
 #: at once and DuckDB holds its result until it is read; in parts of this many it takes a part's
-#: memory, not the whole store's (at 300,000 key persons, 493,000 records, one query over all peaked at 3.3 GB, in parts 1.1 GB, in
-#: the same time)
+#: memory, not the whole store's (300,000 key persons, 493,000 records: one query over all peaked
+#: at 3.3 GB, in parts at 1.1 GB, in the same time)
 PART_RECORDS = 100_000
 
 
