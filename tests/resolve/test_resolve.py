@@ -66,13 +66,13 @@ def test_a_large_store_is_trained_on_a_sample_that_keeps_judged_records(
     seen: list[int] = []
     real = resolution.make_model
 
-    def spy(rows: Any, stored: Any = None) -> Any:
+    def spy(rows: Any, stored: Any = None, **kwargs: Any) -> Any:
         # the trainer's sample as Arrow; the engine's rows as the Parquet file resolve wrote
         table = pq.read_table(rows) if isinstance(rows, str) else rows
         seen.append(table.num_rows)
         if stored is None:  # the trainer: it sees the judged records whatever the sample drew
             assert {"reg-p4", "press-2"} <= set(table["unique_id"].to_pylist())
-        return real(rows, stored)
+        return real(rows, stored, **kwargs)
 
     graph.judge("reg-p4", "press-2", "same")
     monkeypatch.setattr(resolution, "TRAIN_SAMPLE", 6)
@@ -131,6 +131,35 @@ def test_resolve_empties_the_stores_cache_and_keeps_its_memory_limit(graph: Grap
     graph.resolve(reclassify=False)
     assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
     assert con.execute("SELECT count(*) FROM statements").fetchone()[0] > 0  # the store still works
+
+
+def test_training_runs_under_a_smaller_engine_limit_than_scoring(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Splink's u estimate fills whatever memory the engine may use, with the same model under
+    1 GB as under 6 GB: training gets TRAIN_CAP_MB, scoring ENGINE_CAP_MB, unless
+    PEPGRAPH_RESOLVE_MEMORY says otherwise."""
+    import pepgraph.resolve as resolution
+    import pepgraph.resolve.model as model
+
+    monkeypatch.delenv("PEPGRAPH_RESOLVE_MEMORY", raising=False)
+    monkeypatch.setattr(model, "TRAIN_CAP_MB", 300)
+    monkeypatch.setattr(model, "ENGINE_CAP_MB", 700)
+    monkeypatch.setattr(resolution, "TRAIN_CAP_MB", 300)
+    limits: list[str] = []
+    real_connect = model.duckdb.connect
+
+    def connect(database: str = ":memory:", **kwargs: Any) -> Any:
+        limits.append(kwargs["config"]["memory_limit"])
+        return real_connect(database, **kwargs)
+
+    monkeypatch.setattr(model.duckdb, "connect", connect)
+    graph.resolve(reclassify=False, retrain=True)
+    assert limits == ["300MB", "700MB"]  # the trainer, then the scoring engine
+    limits.clear()
+    monkeypatch.setenv("PEPGRAPH_RESOLVE_MEMORY", "500MB")
+    graph.resolve(reclassify=False, retrain=True)
+    assert limits == ["500MB", "500MB"]
 
 
 def test_a_large_store_is_linked_in_a_database_file_that_is_removed_after(

@@ -25,7 +25,9 @@ import pyarrow.parquet as pq
 
 from pepgraph.resolve.cluster import FUZZY_NAME_LEVELS, cluster, redirects
 from pepgraph.resolve.judgements import latest
-from pepgraph.resolve.model import explanation, has_current_levels, level_factors, make_model, predict_batches, train
+from pepgraph.resolve.model import (
+    TRAIN_CAP_MB, explanation, has_current_levels, level_factors, make_model, predict_batches, train,
+)
 from pepgraph.resolve.rows import DEFAULT_KEY_CAP, build_rows
 from pepgraph.store import Store
 
@@ -319,7 +321,7 @@ def _train_rows(rows_path: str, count: int, judged_same: list[tuple[str, str]]) 
         notes.append(f"trained on a sample of {sample.num_rows:,} of {count:,} records")
     else:
         sample = rows_path
-    trainer = make_model(sample, None)
+    trainer = make_model(sample, None, cap_mb=TRAIN_CAP_MB)
     try:
         notes.extend(train(trainer, judged_same=judged_same))
         return trainer.to_json(), notes

@@ -253,18 +253,29 @@ def _quiet_splink() -> None:
 ON_DISK_FROM = 500_000
 
 
-def engine_config(spill: str) -> dict[str, str | bool | int | float | list[str]]:
-    """DuckDB settings of the linkage engine: a memory limit (``PEPGRAPH_RESOLVE_MEMORY``; DuckDB's
-    default of 80 % of RAM let training alone take 6.9 GB on 164,000 records, 2.6 GB under a 2 GB
-    limit, 7 s slower) and its private spill directory."""
+#: the linkage engine's memory limit (MB) when ``PEPGRAPH_RESOLVE_MEMORY`` is not set: for scoring
+ENGINE_CAP_MB = 6144
+#: ... and for training. Splink's u estimate (2 million random pairs) filled whatever limit it
+#: had: on a 200,000-record sample it peaked at 7.6 GB (process) under 6 GB in 48 s, 3.6 GB under
+#: 2 GB in 62 s and 2.7 GB under 1 GB in 50 s, with the same model (docs/benchmarks.md, "Training
+#: under 1 GB").
+TRAIN_CAP_MB = 1024
+
+
+def engine_config(spill: str, cap_mb: int) -> dict[str, str | bool | int | float | list[str]]:
+    """DuckDB settings of the linkage engine: a memory limit (``PEPGRAPH_RESOLVE_MEMORY``, else 40 %
+    of RAM up to ``cap_mb``; DuckDB's default of 80 % of RAM let training alone take 6.9 GB on
+    164,000 records) and its private spill directory."""
     from pepgraph import settings
 
-    return {"memory_limit": settings.memory_limit(settings.RESOLVE_MEMORY, cap_mb=6144), "temp_directory": spill}
+    return {"memory_limit": settings.memory_limit(settings.RESOLVE_MEMORY, cap_mb=cap_mb), "temp_directory": spill}
 
 
-def make_model(rows: pa.Table | str, stored: dict[str, Any] | None = None) -> Model:
+def make_model(rows: pa.Table | str, stored: dict[str, Any] | None = None, cap_mb: int | None = None) -> Model:
     """A linker over ``rows``: an Arrow table, or the path of a Parquet file of them (which
-    DuckDB reads straight into its table, so that the caller need not hold them in memory)."""
+    DuckDB reads straight into its table, so that the caller need not hold them in memory).
+    ``cap_mb`` (default ``ENGINE_CAP_MB``) bounds the engine's memory when
+    ``PEPGRAPH_RESOLVE_MEMORY`` is not set."""
     import os
     import shutil
     import tempfile
@@ -277,7 +288,7 @@ def make_model(rows: pa.Table | str, stored: dict[str, Any] | None = None) -> Mo
     count = pq.ParquetFile(rows).metadata.num_rows if isinstance(rows, str) else rows.num_rows
     database = os.path.join(spill, "linkage.duckdb") if count >= ON_DISK_FROM else ":memory:"
     try:
-        con = duckdb.connect(database, config=engine_config(spill))
+        con = duckdb.connect(database, config=engine_config(spill, cap_mb or ENGINE_CAP_MB))
     except BaseException:
         shutil.rmtree(spill, ignore_errors=True)
         raise
