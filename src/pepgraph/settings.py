@@ -40,7 +40,8 @@ MEMORY = Setting(
 )
 RESOLVE_MEMORY = Setting(
     "PEPGRAPH_RESOLVE_MEMORY", None,
-    "Memory the linkage engine (Splink's DuckDB) may use before it spills; default 40% of RAM, at most 6 GB.",
+    "Memory the linkage engine (Splink's DuckDB) may use before it spills; default 40% of RAM, at most 6 GB "
+    "(1 GB while training).",
 )
 
 RESOLVE_PART_PAIRS = Setting(
