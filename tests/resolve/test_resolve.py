@@ -125,6 +125,28 @@ def test_rows_read_in_parts_are_the_rows_read_at_once(graph: Graph, monkeypatch:
     assert len(whole) == 14 and parted == whole
 
 
+def test_rows_capped_a_few_at_a_time_are_the_rows_capped_at_once(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """build_rows counts keys over all rows (in DuckDB, over its Parquet file of them), then caps
+    the rows CAP_BATCH at a time into ``out``: what a key's count drops, it drops from every
+    batch."""
+    import pyarrow.parquet as pq
+
+    from pepgraph.resolve import rows
+
+    at_once = rows.build_rows(graph.store, key_cap=2)
+    assert at_once.capped_keys  # keys held by more than 2 of the 14 records are dropped
+    monkeypatch.setattr(rows, "CAP_BATCH", 3)
+    out = str(tmp_path / "rows.parquet")
+    batched = rows.build_rows(graph.store, key_cap=2, out=out)
+    assert batched.table is None and batched.path == out and batched.records == at_once.records == 14
+    assert pq.read_table(out).to_pylist() == at_once.table.to_pylist()
+    assert (batched.capped_keys, batched.common_keys) == (at_once.capped_keys, at_once.common_keys)
+    dropped = set(at_once.capped_keys)
+    assert not any(dropped & set(r["keys"]) for r in at_once.table.to_pylist())
+
+
 def test_resolve_empties_the_stores_cache_and_keeps_its_memory_limit(graph: Graph) -> None:
     con = graph.store.con
     before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
@@ -138,7 +160,8 @@ def test_training_runs_under_a_smaller_engine_limit_than_scoring(
 ) -> None:
     """Splink's u estimate fills whatever memory the engine may use, with the same model under
     1 GB as under 6 GB: training gets TRAIN_CAP_MB, scoring ENGINE_CAP_MB, unless
-    PEPGRAPH_RESOLVE_MEMORY says otherwise."""
+    PEPGRAPH_RESOLVE_MEMORY says otherwise. Counting the rows' blocking keys runs under
+    training's limit too."""
     import pepgraph.resolve as resolution
     import pepgraph.resolve.model as model
 
@@ -155,11 +178,11 @@ def test_training_runs_under_a_smaller_engine_limit_than_scoring(
 
     monkeypatch.setattr(model.duckdb, "connect", connect)
     graph.resolve(reclassify=False, retrain=True)
-    assert limits == ["300MB", "700MB"]  # the trainer, then the scoring engine
+    assert limits == ["300MB", "300MB", "700MB"]  # the key counter, the trainer, the scoring engine
     limits.clear()
     monkeypatch.setenv("PEPGRAPH_RESOLVE_MEMORY", "500MB")
     graph.resolve(reclassify=False, retrain=True)
-    assert limits == ["500MB", "500MB"]
+    assert limits == ["500MB", "500MB", "500MB"]
 
 
 def test_a_large_store_is_linked_in_a_database_file_that_is_removed_after(
@@ -184,7 +207,8 @@ def test_a_large_store_is_linked_in_a_database_file_that_is_removed_after(
 
     monkeypatch.setattr(model.duckdb, "connect", connect)
     result = graph.resolve(reclassify=False)
-    assert opened and all(p.startswith(str(spill)) and p.endswith("linkage.duckdb") for p in opened)
+    engines = [p for p in opened if p != ":memory:"]  # the rows' key counter is in memory (and spills)
+    assert engines and all(p.startswith(str(spill)) and p.endswith("linkage.duckdb") for p in engines)
     # the same clusters as in memory (with the model the first run trained and stored)
     assert result.clusters == in_memory.clusters and canon(graph, "reg-p1") == canon(graph, "san-3")
     assert list(spill.iterdir()) == []  # the engine's file and spill directory are gone

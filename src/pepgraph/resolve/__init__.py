@@ -136,35 +136,35 @@ def resolve(
             phase(name)
 
     enter("rows")
-    rows = build_rows(store, key_cap=key_cap)
-    result.records = rows.records
-    result.capped_keys = rows.report()
-    result.year_as_date = rows.year_as_date
-    for dataset, share in rows.year_as_date.items():
-        result.notes.append(f"{dataset}: {share:.1%} of its full birth dates are 1 January; "
-                            "there they are read as the year alone")
-    if rows.records == 0:
-        result.notes.append("no persons or organisations to resolve")
-        return result
-    stored = None if retrain else _stored_model(store)
-    if stored is not None and not has_current_levels(stored):
-        result.notes.append("the stored model predates this version's comparison levels: retrained")
-        stored = None
-    judged = latest(store)
-    # The linkage rows go to a Parquet file that training and the engine read, and leave this
-    # process's memory: at 2.4 million key persons they are ~6 GB as Arrow, and held here beside
-    # training's and the engine's DuckDB they took resolve past 22 GB. The pairs kept for review
-    # and explanations go to a Parquet file too, batch by batch, read into the store in the
+    # The linkage rows go to a Parquet file that training and the engine read, and never sit whole
+    # in this process's memory: at 2.4 million key persons they are ~6 GB as Arrow, and held here
+    # beside training's and the engine's DuckDB they took resolve past 22 GB. The pairs kept for
+    # review and explanations go to a Parquet file too, batch by batch, read into the store in the
     # writing transaction (their explanations are ~400 bytes of JSON a pair).
     work = tempfile.mkdtemp(prefix="pepgraph-resolve-work-")
     rows_path = os.path.join(work, "rows.parquet")
     pairs_path = os.path.join(work, "pairs.parquet")
     model = writer = None
     try:
-        pq.write_table(rows.table, rows_path)
+        rows = build_rows(store, key_cap=key_cap, out=rows_path)
+        result.records = rows.records
+        result.capped_keys = rows.report()
+        result.year_as_date = rows.year_as_date
+        for dataset, share in rows.year_as_date.items():
+            result.notes.append(f"{dataset}: {share:.1%} of its full birth dates are 1 January; "
+                                "there they are read as the year alone")
+        if rows.records == 0:
+            result.notes.append("no persons or organisations to resolve")
+            return result
+        stored = None if retrain else _stored_model(store)
+        if stored is not None and not has_current_levels(stored):
+            result.notes.append("the stored model predates this version's comparison levels: retrained")
+            stored = None
+        judged = latest(store)
         # per record only what the vetoes and clusters need, and only where present: one dict per
         # record of every column had taken gigabytes at a million records
-        records, ids, births, countries = _record_facts(rows.table)
+        records, ids, births, countries = _record_facts(
+            pq.read_table(rows_path, columns=["unique_id", "ids", "birth_year", "birth_full", "countries"]))
         common_keys, count = rows.common_keys, rows.records
         del rows
         _release_memory(store)
@@ -464,6 +464,7 @@ def explain(store: Store, a: str, b: str) -> dict[str, Any]:
 
     left, right = sorted((_source_id(store, a), _source_id(store, b)))
     rows = build_rows(store, only=[left, right])
+    assert rows.table is not None  # built in memory: no ``out``
     found = {r["unique_id"]: r for r in rows.table.to_pylist()}
     for rec in (left, right):
         if rec not in found:

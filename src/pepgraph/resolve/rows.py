@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 from pepgraph.names import NameForm, analyze
@@ -95,8 +96,9 @@ def year_as_date_sources(store: Store, stored: bool = False) -> dict[str, float]
 
 @dataclass
 class RowsResult:
-    table: pa.Table
+    table: pa.Table | None  # None when the rows went to a file (``path``)
     records: int
+    path: str | None = None
     capped_keys: dict[str, int] = field(default_factory=dict)  # key -> how many rows had it
     #: initials key -> rows, over RARE_ABBREV; NAME_KEY + full name -> rows, over RARE_NAME;
     #: POSITION_KEY + office -> rows, over RARE_POSITION
@@ -483,44 +485,63 @@ def _chunks(lists: pa.ChunkedArray | pa.Array) -> list[pa.Array]:
     return list(lists.chunks) if isinstance(lists, pa.ChunkedArray) else [lists]
 
 
+def _counter(spill: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that counts blocking keys under training's memory limit, spilling to
+    ``spill``: the 2.4 million key persons' rows hold ~160 million keys."""
+    from pepgraph.resolve.model import TRAIN_CAP_MB, engine_config
+
+    con = duckdb.connect(config={**engine_config(spill, TRAIN_CAP_MB), "preserve_insertion_order": False})
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _cap_sql(key_cap: int, kind_caps: Mapping[str, int]) -> str:
+    """The cap of key ``k`` as SQL: ``key_cap``, or less for a key of a kind in ``kind_caps``."""
+    cases = " ".join(f"WHEN starts_with(k, '{prefix}') THEN {min(cap, key_cap)}" for prefix, cap in kind_caps.items())
+    return f"CASE {cases} ELSE {key_cap} END" if cases else str(key_cap)
+
+
+def _over(con: duckdb.DuckDBPyConnection, source: str, column: str, cap: str, prefix: str = "") -> dict[str, int]:
+    """Values of the list ``column`` of ``source`` (a relation DuckDB reads) that more than
+    ``cap`` (SQL over the value ``k``) rows share, with their counts; only values starting with
+    ``prefix`` when given. Counted in DuckDB, which spills: on millions of records a Python
+    counter of every key took gigabytes, and Arrow's count of them ~8 GB at 2.4 million key
+    persons."""
+    where = f"WHERE starts_with(k, '{prefix}')" if prefix else ""
+    return dict(con.execute(
+        f"SELECT k, count(*) AS n FROM (SELECT unnest({column}) AS k FROM {source}) {where} "
+        f"GROUP BY k HAVING n > {cap}").fetchall())
+
+
 def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int,
              kind_caps: Mapping[str, int] = KIND_CAPS) -> tuple[pa.ChunkedArray, dict[str, int]]:
     """Drop values that more than ``key_cap`` rows share (fewer for a value starting with a
-    prefix of ``kind_caps``), counted and filtered in Arrow: on millions of records a Python
-    counter of every key took gigabytes. Returns the filtered lists and the dropped values with
-    their counts.
+    prefix of ``kind_caps``). Returns the filtered lists and the dropped values with their
+    counts. ``build_rows`` counts the same way over its Parquet file."""
+    import shutil
+    import tempfile
 
-    Chunk by chunk, never concatenated: an Arrow string array holds at most 2 GB, and the
-    blocking keys of 2.4 million generated key persons (3.9 million records) are more than that
-    (the first 2.4M resolve stopped on "offset overflow while concatenating arrays"). The values
-    are counted as large strings for the same reason."""
-    import pyarrow.compute as pc
-
-    chunks = _chunks(keys)
-    flat = pa.chunked_array([pc.list_flatten(c).cast(pa.large_string()) for c in chunks], type=pa.large_string())
-    if len(flat) == 0:
-        return pa.chunked_array(chunks, type=keys.type), {}
-    counted = pc.value_counts(flat)
-    values, counts = counted.field("values"), counted.field("counts")
-    over = pc.greater(counts, key_cap)
-    for prefix, cap in kind_caps.items():
-        if cap < key_cap:
-            over = pc.or_(over, pc.and_(pc.starts_with(values, prefix), pc.greater(counts, cap)))
-    dropped = dict(zip(pc.filter(values, over).to_pylist(), pc.filter(counts, over).to_pylist()))
+    spill = tempfile.mkdtemp(prefix="pepgraph-keys-")
+    try:
+        with _counter(spill) as con:
+            con.register("keys_arrow", pa.table({"keys": keys}))
+            dropped = _over(con, "keys_arrow", "keys", _cap_sql(key_cap, kind_caps))
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
     return _without(keys, dropped), dropped
 
 
-def _without(lists: pa.ChunkedArray | pa.Array, drop: dict[str, int]) -> pa.ChunkedArray:
-    """The lists without the values in ``drop``, in Arrow (a list that loses every value is
-    empty), chunk by chunk."""
+def _without(lists: pa.ChunkedArray | pa.Array, drop: Mapping[str, int] | pa.Array) -> pa.ChunkedArray:
+    """The lists without the values in ``drop`` (keys of a mapping, or a large string array), in
+    Arrow (a list that loses every value is empty), chunk by chunk."""
     import pyarrow.compute as pc
 
     chunks = _chunks(lists)
-    if not drop:
+    if len(drop) == 0:
         return pa.chunked_array(chunks, type=lists.type)
     # one lookup over every chunk: is_in builds its hash set of ``drop`` once per call, and once
     # per 20,000-row chunk that was minutes at 2.4 million key persons (millions of common keys)
-    banned = pa.array(list(drop), pa.large_string())
+    banned = drop if isinstance(drop, pa.Array) else pa.array(list(drop), pa.large_string())
     flats = [pc.list_flatten(c).cast(pa.large_string()) for c in chunks]
     keep = pc.invert(pc.is_in(pa.chunked_array(flats, type=pa.large_string()), value_set=banned))
     keep = keep.combine_chunks() if isinstance(keep, pa.ChunkedArray) else keep
@@ -609,14 +630,91 @@ def _batches(chunks: Iterator[list[tuple[Any, ...]]], workers: int) -> Iterator[
             yield window.popleft().get()
 
 
+#: rows of the Parquet file of raw rows that one step of capping reads (~170 MB of Arrow)
+CAP_BATCH = 100_000
+
+
+@dataclass
+class _Bans:
+    """What capping takes out of each column: values as large string arrays, built once (an
+    Arrow set lookup builds its hash set per call, so a batch pays for each once)."""
+    keys: pa.Array
+    abbrevs: pa.Array
+    pairs: pa.Array
+    names: pa.Array
+    positions: pa.Array
+
+    @classmethod
+    def of(cls, capped: Mapping[str, int], common: Mapping[str, int]) -> _Bans:
+        def values(keys: Iterator[str]) -> pa.Array:
+            return pa.array(list(keys), pa.large_string())
+
+        return cls(keys=values(iter(capped)),
+                   abbrevs=values(k for k in common if not k.startswith((PAIR_PREFIX, POSITION_KEY, NAME_KEY))),
+                   pairs=values(k for k in common if k.startswith(PAIR_PREFIX)),
+                   names=values(k[len(NAME_KEY):] for k in common if k.startswith(NAME_KEY)),
+                   positions=values(k[len(POSITION_KEY):] for k in common if k.startswith(POSITION_KEY)))
+
+
+def _capped(table: pa.Table, bans: _Bans) -> pa.Table:
+    """The rows with their common keys taken out. A key shared by hundreds (John + Smith, or a
+    lone "Mohammed") would pair everyone with everyone; such records still meet through their
+    rarer keys and name+birth-year keys. The rare_* columns keep what is rare among all rows:
+    "G. Konstantinos" / "Gavroglou Konstantinos": an initial with a common name is weak. On
+    EveryPolitician, pairs whose shared initials key is held by at most 4 records were one person
+    93-99 % of the time, by 5 or more 12-86 %. The same holds for a whole name: two records of
+    "Zhang Wei" with no date are rarely one person; and a legislature's hundreds of members share
+    its name as their office: the same office says more when few hold it (model.py, "same rare
+    position")."""
+    def put(t: pa.Table, name: str, values: pa.ChunkedArray) -> pa.Table:
+        return t.set_column(t.schema.get_field_index(name), name, values)
+
+    pairs = _with_prefix(table["keys"], PAIR_PREFIX)
+    table = put(table, "keys", _without(table["keys"], bans.keys))
+    table = put(table, "rare_pairs", _without(pairs, bans.pairs))
+    table = put(table, "rare_initial_abbrevs", _without(table["initial_abbrevs"], bans.abbrevs))
+    table = put(table, "rare_names", _without(table["names"], bans.names))
+    return put(table, "rare_positions", _without(table["positions"], bans.positions))
+
+
+def _common(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, int]:
+    """Initials keys, full names (``NAME_KEY``), pair keys and offices (``POSITION_KEY``) that
+    more rows hold than their kind's rare count (``RARE_ABBREV``, ``RARE_NAME``, ``RARE_PAIR``,
+    ``RARE_POSITION``), with how many."""
+    return {**_over(con, source, "abbrevs", str(RARE_ABBREV)),
+            **{NAME_KEY + k: v for k, v in _over(con, source, "names", str(RARE_NAME)).items()},
+            **_over(con, source, "keys", str(RARE_PAIR), prefix=PAIR_PREFIX),
+            **{POSITION_KEY + k: v for k, v in _over(con, source, "positions", str(RARE_POSITION)).items()}}
+
+
+def _stored_common(store: Store, con: duckdb.DuckDBPyConnection, source: str) -> dict[str, int]:
+    """The common keys the latest resolve stored, of those the rows of ``source`` hold: rows built
+    for a few records (``only``, for explain) are rare among themselves whatever they hold."""
+    held = [k for (k,) in con.execute(
+        f"SELECT DISTINCT k FROM (SELECT unnest(abbrevs) AS k FROM {source} "
+        f"UNION ALL SELECT unnest(list_filter(keys, lambda x: starts_with(x, '{PAIR_PREFIX}'))) FROM {source} "
+        f"UNION ALL SELECT '{NAME_KEY}' || unnest(names) FROM {source} "
+        f"UNION ALL SELECT '{POSITION_KEY}' || unnest(positions) FROM {source}) ORDER BY k").fetchall()]
+    return dict(store.con.execute("SELECT key, records FROM resolve_common_keys WHERE list_contains(?, key)",
+                                  [held]).fetchall())
+
+
 def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | None = None,
-               workers: int | None = None) -> RowsResult:
+               workers: int | None = None, out: str | None = None) -> RowsResult:
     """Compute the linkage rows of every current person and organisation in the store (or of
     the records ``only`` names), in Arrow batches of ``BATCH`` rows, on ``workers`` processes
-    (default: one per core from ``PARALLEL_FROM`` records)."""
-    import os
+    (default: one per core from ``PARALLEL_FROM`` records).
 
-    import pyarrow.compute as pc
+    The rows go to a Parquet file as they are made; DuckDB counts their keys over that file, and
+    the capped rows are written to ``out`` a batch at a time, so that this process never holds
+    them all: at 2.4 million key persons holding and counting them in Arrow took it to 14 GB.
+    Without ``out`` the rows come back as ``table``; with it, ``table`` is None and ``path`` is
+    ``out``."""
+    import os
+    import shutil
+    import tempfile
+
+    import pyarrow.parquet as pq
 
     marks = ", ".join(f"'{s}'" for s in LINKED_SCHEMATA)
     where = f"AND entity_id IN ({', '.join('?' for _ in only)})" if only else ""
@@ -630,42 +728,26 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
     years_in = ", ".join("'" + ds.replace("'", "''") + "'" for ds in year_as_date) or "NULL"
     query = _QUERY.format(schemata=marks, only=where, numbers=numbers_in, year_dates=years_in,
                           part="{part}", holder_part="{holder_part}")
-    batches = [b for b in _batches(_fetch(store, query, list(only or []), count, marks), workers) if b is not None]
-    table = pa.Table.from_batches(batches, schema=SCHEMA)
-    del batches
-    # A key shared by hundreds (John + Smith, or a lone "Mohammed") would pair everyone with
-    # everyone; such records still meet through their rarer keys and name+birth-year keys.
-    pairs = _with_prefix(table["keys"], PAIR_PREFIX)
-    keys, capped = cap_keys(table["keys"], key_cap)
-    table = table.set_column(table.schema.get_field_index("keys"), "keys", keys)
-    # "G. Konstantinos" / "Gavroglou Konstantinos": an initial with a common name is weak. On
-    # EveryPolitician, pairs whose shared initials key is held by at most 4 records were one
-    # person 93-99 % of the time, by 5 or more 12-86 %. The same holds for a whole name: two
-    # records of "Zhang Wei" with no date are rarely one person. Counted over all rows; rows built
-    # for a few records (``only``, for explain) take the counts the latest resolve stored.
-    if only:
-        # only the keys these records hold: at 1M records the table holds about 400,000
-        held = {*pc.list_flatten(table["abbrevs"]).to_pylist(), *pc.list_flatten(pairs).to_pylist(),
-                *(NAME_KEY + n for n in pc.list_flatten(table["names"]).to_pylist()),
-                *(POSITION_KEY + n for n in pc.list_flatten(table["positions"]).to_pylist())}
-        common = dict(store.con.execute("SELECT key, records FROM resolve_common_keys WHERE list_contains(?, key)",
-                                        [sorted(held)]).fetchall())
-    else:
-        common = {**cap_keys(table["abbrevs"], RARE_ABBREV, kind_caps={})[1],
-                  **{NAME_KEY + k: v for k, v in cap_keys(table["names"], RARE_NAME, kind_caps={})[1].items()},
-                  **cap_keys(pairs, RARE_PAIR, kind_caps={})[1],
-                  **{POSITION_KEY + k: v for k, v in cap_keys(table["positions"], RARE_POSITION, kind_caps={})[1].items()}}
-    rare_abbrevs = _without(table["initial_abbrevs"], {k: v for k, v in common.items()
-                                                       if not k.startswith((PAIR_PREFIX, POSITION_KEY))})
-    rare_pairs = _without(pairs, {k: v for k, v in common.items() if k.startswith(PAIR_PREFIX)})
-    table = table.set_column(table.schema.get_field_index("rare_pairs"), "rare_pairs", rare_pairs)
-    rare_names = _without(table["names"], {k[len(NAME_KEY):]: v for k, v in common.items() if k.startswith(NAME_KEY)})
-    table = table.set_column(table.schema.get_field_index("rare_initial_abbrevs"), "rare_initial_abbrevs", rare_abbrevs)
-    table = table.set_column(table.schema.get_field_index("rare_names"), "rare_names", rare_names)
-    # a legislature's hundreds of members share its name as their office: the same office says
-    # more when few hold it (model.py, "same rare position")
-    rare_positions = _without(table["positions"], {k[len(POSITION_KEY):]: v for k, v in common.items()
-                                                   if k.startswith(POSITION_KEY)})
-    table = table.set_column(table.schema.get_field_index("rare_positions"), "rare_positions", rare_positions)
-    return RowsResult(table=table, records=table.num_rows, capped_keys=capped, common_keys=common,
+    work = tempfile.mkdtemp(prefix="pepgraph-rows-")
+    try:
+        raw = os.path.join(work, "raw.parquet")
+        records = 0
+        with pq.ParquetWriter(raw, SCHEMA) as writer:
+            for batch in _batches(_fetch(store, query, list(only or []), count, marks), workers):
+                if batch is not None:
+                    writer.write_batch(batch)
+                    records += batch.num_rows
+        with _counter(work) as con:
+            source = "read_parquet('" + raw.replace("'", "''") + "')"
+            capped = _over(con, source, "keys", _cap_sql(key_cap, KIND_CAPS))
+            common = _stored_common(store, con, source) if only else _common(con, source)
+        bans = _Bans.of(capped, common)
+        final = out or os.path.join(work, "rows.parquet")
+        with pq.ParquetWriter(final, SCHEMA) as writer:
+            for batch in pq.ParquetFile(raw).iter_batches(batch_size=CAP_BATCH):
+                writer.write_table(_capped(pa.Table.from_batches([batch]), bans))
+        table = None if out else pq.read_table(final, schema=SCHEMA)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return RowsResult(table=table, path=out, records=records, capped_keys=capped, common_keys=common,
                       year_as_date=year_as_date)
