@@ -6,7 +6,9 @@ identifiers of a known scheme such as bioguide, passports with their country). N
 ``pepgraph.names`` once per distinct string; the row carries the Latin form, tokens, cross-script
 symbols and phonetic keys, and the blocking keys (capped so that a very common key cannot blow up
 the number of pairs: keys over the cap are dropped; records still meet through their rarer keys
-and their token + birth-year keys). Rows are built in Arrow batches, on every core for large stores.
+and their token + birth-year keys). Rows are built in Arrow batches, on every core for large stores,
+streamed to a Parquet file; DuckDB counts the keys over it, and the capped rows are written batch
+by batch (``build_rows``).
 """
 
 from __future__ import annotations
@@ -487,7 +489,7 @@ def _chunks(lists: pa.ChunkedArray | pa.Array) -> list[pa.Array]:
 
 def _counter(spill: str) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that counts blocking keys under training's memory limit, spilling to
-    ``spill``: the 2.4 million key persons' rows hold ~160 million keys."""
+    ``spill``: the rows of 2.4 million key persons hold tens of millions of keys."""
     from pepgraph.resolve.model import TRAIN_CAP_MB, engine_config
 
     con = duckdb.connect(config={**engine_config(spill, TRAIN_CAP_MB), "preserve_insertion_order": False})
@@ -511,9 +513,10 @@ def _over(con: duckdb.DuckDBPyConnection, source: str, column: str, cap: str, le
     DuckDB spills), then, exactly, the values whose hash more than ``least`` rows share. A
     value over its cap always has such a hash, and a hash shared by two values only adds one to
     the exact count, so the result is exact. Grouping the strings at once ran out of a 1 GB
-    limit at 2.4 million key persons (70 million keys took 1.1 GB in 15 s and failed; their
-    hashes took 8 s, and fit even in 150 MB); a Python counter of every key took gigabytes, and
-    Arrow's count of them held the main process at 14 GB."""
+    limit at 2.4 million key persons, after 20 minutes of building rows; on 70 million keys (the
+    300,000-person rows' keys eight times over, made distinct) it failed under 1 GB in 15 s,
+    where grouping their hashes took 8 s and fit even in 150 MB. A Python counter of every key
+    took gigabytes, and Arrow's count of them held the main process at 14 GB."""
     where = f"WHERE starts_with(k, '{prefix}')" if prefix else ""
     values = f"(SELECT unnest({column}) AS k FROM {source}) {where}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _heavy AS SELECT hash(k) AS h FROM {values} "
