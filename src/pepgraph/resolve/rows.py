@@ -98,9 +98,8 @@ def year_as_date_sources(store: Store, stored: bool = False) -> dict[str, float]
 
 @dataclass
 class RowsResult:
-    table: pa.Table | None  # None when the rows went to a file (``path``)
+    table: pa.Table | None  # None when the rows went to a file (``build_rows(out=...)``)
     records: int
-    path: str | None = None
     capped_keys: dict[str, int] = field(default_factory=dict)  # key -> how many rows had it
     #: initials key -> rows, over RARE_ABBREV; NAME_KEY + full name -> rows, over RARE_NAME;
     #: POSITION_KEY + office -> rows, over RARE_POSITION
@@ -724,8 +723,7 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
     The rows go to a Parquet file as they are made; DuckDB counts their keys over that file, and
     the capped rows are written to ``out`` a batch at a time, so that this process never holds
     them all: at 2.4 million key persons holding and counting them in Arrow took it to 14 GB.
-    Without ``out`` the rows come back as ``table``; with it, ``table`` is None and ``path`` is
-    ``out``."""
+    Without ``out`` the rows come back as ``table``; with it, ``table`` is None."""
     import os
     import shutil
     import tempfile
@@ -765,5 +763,5 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
         table = None if out else pq.read_table(final, schema=SCHEMA)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return RowsResult(table=table, path=out, records=records, capped_keys=capped, common_keys=common,
+    return RowsResult(table=table, records=records, capped_keys=capped, common_keys=common,
                       year_as_date=year_as_date)
