@@ -40,15 +40,32 @@ def table() -> dict[str, list[str]]:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
+#: the finals that Macau's Portuguese-based romanisation and Hong Kong's spell differently, and
+#: the long vowels some tables mark ("aa", "ar"), as (spelling, the folded one): 梁 "LEONG" /
+#: "LEUNG", 國 "KUOK" / "KWOK", 倫 "LON" / "LUN", 潤 "ION" / "YUN", 趙 "CHIO" / "CHIU", 鑑 "kaam" /
+#: "Kam", 家 "kar" / "Ka", 麒 "kei" / "Ki", 易 "YICK" / "yik"; applied to the end of a syllable
+_FINALS = [("eong", "eung"), ("uok", "wok"), ("aam", "am"), ("arm", "am"), ("aa", "a"), ("ar", "a"),
+           ("ei", "i"), ("ck", "k"), ("io", "iu"), ("on", "un")]
+
+
 @lru_cache(maxsize=1 << 14)
 def fold(syllable: str) -> str:
     """One romanised syllable with the spellings of one sound made one ("kwok" / "gwok",
-    "cheung" / "jeung", "yip" / "ip")."""
+    "cheung" / "jeung", "yip" / "ip"), in Hong Kong's romanisation or Macau's ("kuok",
+    "leong"): the reading is coarse on purpose, since it only has to meet the other side's."""
     s = syllable.lower()
-    if s.startswith("y") and len(s) > 2 and s[1] in "iu":
-        s = s[1:]
+    if s.startswith("i") and len(s) > 2 and s[1] in "eo":
+        s = "y" + s[1:]  # Macau 楊 "Ieong" / "Yeung"
+    if s.startswith("sz"):
+        s = "s" + s[2:]  # 施 "Sze" / Macau "Si"
     if s.endswith("ue") and len(s) > 2:
         s = s[:-1]  # 柱 "chue" / "Chu"
+    for spelled, to in _FINALS:
+        if s.endswith(spelled) and len(s) > len(spelled) - (1 if spelled == "on" else 0):
+            s = s[: len(s) - len(spelled)] + to
+            break
+    if s.startswith("y") and len(s) > 2 and s[1] in "iu":
+        s = s[1:]
     for spelled, to in _FOLD:
         if s.startswith(spelled):
             return to + s[len(spelled):]

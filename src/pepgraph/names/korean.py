@@ -9,7 +9,8 @@ romanisation was the largest group of missed cross-script pairs (129 of 318).
 
 ``reading`` turns each of them into the same *coarse reading*: every syllable as a key of its
 initial consonant, vowel and final consonant with the distinctions romanisations disagree on
-folded away (g/k, d/t, b/p, j/ch, r/l; eo/o/u/eu; ae/e; oe/oi/we), and an initial r or n
+folded away (g/k, d/t, b/p, j/ch, r/l; eo/o/u/eu; ae/e; oe/oi/we; a y glide after a
+consonant, "hye" / "he"), and an initial r or n
 dropped before i or y ("Lee", "Rhee", "Ri", "Yi" and 이 are one). The keys
 are sorted, so that "Hong Keun Park" is "PARK Hong-keun". Hanja go to Hangul through the
 reading table of the ``hanja`` package (installed by ``make``; without it, Hanja names simply
@@ -68,6 +69,10 @@ def _fold(key: tuple[str, str, str]) -> tuple[str, str, str]:
         return ("", vowel, final)
     if initial == "r":
         return ("n", vowel, final)
+    if initial and vowel[0] == "y" and len(vowel) > 1:
+        # the glide after a consonant, which spellings families chose often leave out: 혜 "Hae",
+        # 경 "Keung", 세 "Sye" against "hye", "kyeong", "se"
+        return (initial, vowel[1:], final)
     return key
 
 
@@ -109,7 +114,8 @@ def _latin_syllables(token: str) -> list[tuple[str, str, str]] | None:
                 continue
             after = after[len(vowel[0]):]
             for fin, final in _LATIN_FINALS:
-                if after.startswith(fin) and not _VOWEL_START.match(after[len(fin):]):
+                # (with no final, a vowel may follow: "Jaewon" is jae-won, "Daeil" dae-il)
+                if after.startswith(fin) and (not fin or not _VOWEL_START.match(after[len(fin):])):
                     out.append((initial, vowel[1], final))
                     rest = after[len(fin):]
                     break

@@ -187,14 +187,44 @@ def blocking_keys(forms: list[NameForm], years: list[int], dates: Sequence[str] 
         # two consonant skeletons together: "मा.राम सिंह यादब" (ram sinh yadab) meets "Ram Singh
         # Yadaav", and "سلطان جمعة" (sltan jmt) "Sultan Juma", where neither the Latin forms nor
         # the symbol sets of the tokens are equal
-        skeletons = sorted({f"~{t.skeleton}" for t in form.parts[:MAX_TOKENS] if len(t.skeleton) >= 2})
-        for left, right in combinations(skeletons, 2):
-            keys.add(f"s:{left}+{right}")
+        # (a Latin token stands with its soft readings too, "Michael" as "msr" and "mkr")
+        parts = form.parts[:MAX_TOKENS]
+        loose = [{k for k in (t.skeleton, *_soft_skeletons(t)) if len(k) >= 2} for t in parts]
+        for i, j in combinations(range(len(parts)), 2):
+            keys.update(_skeleton_pairs(loose[i], loose[j]))
+        # two neighbouring tokens as one word, with each other token: "Ram Chandra Pokheral" /
+        # "मा.रामचन्द्र पोख्रेल", "Hassan Fadlallah" / "حسن فضل الله"
+        for i, joined in _joined_skeletons(form):
+            for j, other in enumerate(loose):
+                if j not in (i, i + 1):
+                    keys.update(_skeleton_pairs({joined}, other))
         for unit in set().union(*units) if units else ():
             keys.add(f"1:{unit}")
             for year in years[:3]:
                 keys.add(f"y:{unit}|{year}")
     return sorted(keys)
+
+
+def _skeleton_pairs(left: set[str], right: set[str]) -> set[str]:
+    """The "s:" keys of two tokens, each given by its skeletons."""
+    return {"s:~" + "+~".join(sorted((a, b))) for a in left for b in right if a != b}
+
+
+def _joined_skeletons(form: NameForm) -> list[tuple[int, str]]:
+    """(i, skeleton) of tokens i and i + 1 written as one word, for name tokens of one script
+    whose joined skeleton has three consonants or more: one source writes a compound given name
+    or an Arabic theophoric name in two words, another in one ("Ram Chandra" / "रामचन्द्र",
+    "فضل الله" / "Fadlallah", "Gauri Shankar" / "गौरीशंकर")."""
+    out = []
+    parts = form.parts[:MAX_TOKENS]
+    for i in range(len(parts) - 1):
+        a, b = parts[i], parts[i + 1]
+        if a.kind != "name" or b.kind != "name" or a.script != b.script or a.script in ("Common", ""):
+            continue
+        joined = skeleton(a.latin + b.latin, a.script, a.form + b.form)
+        if len(joined) >= 3:
+            out.append((i, joined))
+    return out
 
 
 def abbreviations(form: NameForm) -> set[str]:
@@ -232,11 +262,15 @@ def _part_keys(token: Any, offered: bool = False) -> tuple[str, ...]:
     record so that the per-pair test is a set lookup, not string surgery: the comparison had taken
     three quarters of predict time."""
     keys = [f"={token.latin}"]
-    if offered and token.script == "Latin":
-        keys.extend(f"s:{k}" for k in _offered_skeletons(token))
-    elif not offered and len(token.skeleton) >= (2 if token.script in ABJADS else 3) \
-            and token.script not in ("Latin", "Common", ""):
-        keys.append(f"s:{token.skeleton}")
+    foreign = len(token.skeleton) >= (1 if token.script in ABJADS and len(token.latin) >= 2 else 3) \
+        and token.script not in ("Latin", "Common", "")
+    if token.script == "Latin":
+        # offered as "s:" to a transliteration's lookups, looked up as "r:" among a
+        # transliteration's offers: the Latin name may be the shorter one ("Humoud Al Hamdan" /
+        # "حمود محمد الحمدان", the father's name left out), and only the shorter name is covered
+        keys.extend(f"{'s' if offered else 'r'}:{k}" for k in _offered_skeletons(token))
+    elif foreign:
+        keys.extend(f"{'r' if offered else 's'}:{k}" for k in (token.skeleton, *_soft_skeletons(token)))
     if not offered and token.script == "Han":
         keys.append(EXACT_ONLY)
     keys.extend(sorted(s for s in token.symbols if s.startswith(("NAME:", "NICK:"))))
@@ -254,26 +288,62 @@ _ARTICLE = ("al", "el")
 def _offered_skeletons(token: Any) -> list[str]:
     """The skeletons a Latin token offers: its own from two consonants on (an abjad's lookups
     take two, the others three), without a glued Arabic article ("alqubaisi" offers "kbs"
-    as "القبيسي" has it), and with "kh" read as "h": names romanise Cyrillic х as "kh"
-    ("Narankhüü", "Khodorkovsky") where the transliteration writes "h" ("Наранхүү" naranhuu),
-    and the skeleton drops an h but keeps a k."""
-    out = [token.skeleton] if len(token.skeleton) >= 2 else []
+    as "القبيسي" has it), and its soft readings (``_soft_skeletons``)."""
+    out = [token.skeleton] if len(token.skeleton) >= 1 and len(token.latin) >= 2 else []
     if token.latin.startswith(_ARTICLE) and len(token.latin) >= 6:
         bare = skeleton(token.latin[2:], "Latin", token.latin[2:])
         if len(bare) >= 2 and bare != token.skeleton:
             out.append(bare)
-    soft = _soft_skeleton(token)
-    if soft and soft not in out:
-        out.append(soft)
+    for soft in _soft_skeletons(token):
+        if soft not in out:
+            out.append(soft)
     return out
 
 
-def _soft_skeleton(token: Any) -> str | None:
-    """The skeleton of a Latin token with "kh" read as "h" (see ``_offered_skeletons``)."""
-    if token.script != "Latin" or "kh" not in token.latin:
-        return None
-    soft = skeleton(token.latin.replace("kh", "h"), "Latin", token.latin)
-    return soft if len(soft) >= 2 else None
+#: Latin spellings that a transliteration writes otherwise, as (spelling, the transliteration's):
+#: names romanise Cyrillic х as "kh" ("Narankhüü", "Khodorkovsky") where the transliteration
+#: writes "h" ("Наранхүү" naranhuu), and the skeleton drops an h but keeps a k; Gulf names write
+#: ظ as "dh" ("Aldhaheri", "الظاهري" alzahry); English writes k as "ch" ("Michael", "مایکل"
+#: maykl), which the skeleton reads as the "ch" of "Chandra"
+_SOFT = (("kh", "h"), ("dh", "z"), ("ch", "k"))
+
+
+def _soft_skeletons(token: Any) -> list[str]:
+    """The skeletons of a Latin token with each of its ``_SOFT`` spellings read the other way
+    (without a glued Arabic article too); of a token in an abjad, with its و read as the
+    consonant v where the skeleton takes it for a vowel ("لوین" lwyn / "Levin", "وینوویچ"
+    wynwwych / "Voinovich")."""
+    if token.script in ABJADS:
+        if "w" not in token.latin[1:]:
+            return []
+        soft = skeleton(token.latin[0] + token.latin[1:].replace("w", "v"), token.script, token.form)
+        return [soft] if len(soft) >= 2 and soft != token.skeleton else []
+    if token.script != "Latin":
+        return []
+    out: list[str] = []
+    for spelt, other in _SOFT:
+        if spelt not in token.latin:
+            continue
+        text = token.latin.replace(spelt, other)
+        for word in (text, text[2:]) if text.startswith(_ARTICLE) and len(text) >= 6 else (text,):
+            soft = skeleton(word, "Latin", word)
+            if len(soft) >= 2 and soft != token.skeleton and soft not in out:
+                out.append(soft)
+    return out
+
+
+def _joined_offers(form: NameForm) -> list[str]:
+    """What two neighbouring tokens written as one word offer to the other record's lookups
+    (``_part_keys``): their joined skeleton, as a Latin token's ("s:") or a transliteration's
+    ("r:"), so that a compound written as one word on the other side is covered."""
+    out = []
+    for i, joined in _joined_skeletons(form):
+        tok = form.parts[i]
+        if tok.script == "Latin":
+            out.append(f"s:{joined}")
+        elif len(joined) >= (2 if tok.script in ABJADS else 3):
+            out.append(f"r:{joined}")
+    return out
 
 
 #: marks a token that is never matched by Jaro-Winkler: a Han given name is its characters, and
@@ -440,10 +510,11 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         else [],
         "sorted_name": " ".join(sorted(forms[0].tokens)),
         "parts": [list(p) for p in parts],
-        "part_keys": sorted({k for t in tokens for k in _part_keys(t, offered=True)}),
+        "part_keys": sorted({k for t in tokens for k in _part_keys(t, offered=True)}
+                            | {k for f in forms for k in _joined_offers(f)}),
         "part_latin": sorted({p[0] for p in parts}),
         "skeletons": sorted({t.skeleton for f in forms for t in f.parts if len(t.skeleton) >= 2}
-                            | {k for f in forms for t in f.parts if (k := _soft_skeleton(t))}),
+                            | {k for f in forms for t in f.parts for k in _soft_skeletons(t)}),
         # what every name offers, and what a name written with initials looks up: "O. F. Vishnyakov"
         # meets "Ostap Fadeevich Vishnyakov", but "Volkov Ostap Feoktistovich" (fov:ostap) does not
         # meet the full form of that record because another of its names has initials
