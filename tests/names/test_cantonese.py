@@ -17,6 +17,19 @@ def test_characters_and_the_hong_kong_romanisation_read_the_same() -> None:
 
 def test_spellings_of_one_sound_fold_together() -> None:
     assert fold("kwok") == fold("gwok") and fold("cheung") == fold("jeung") and fold("yip") == fold("ip")
+    # Macau's Portuguese-based finals, long vowels, and "ck"
+    assert fold("leong") == fold("leung") and fold("kuok") == fold("kwok") and fold("lon") == fold("lun")
+    assert fold("kaam") == fold("kam") and fold("kar") == fold("ka") and fold("yick") == fold("yik")
+
+
+def test_macau_names_and_other_hong_kong_spellings_read_as_the_characters() -> None:
+    assert readings("HO ION SANG") & readings("何潤生")
+    assert readings("NG KUOK CHEONG") & readings("吳國昌")
+    assert readings("LEONG ON KEI") & readings("梁安琪")
+    assert readings("CHAN Kam-lam") & readings("陳鑑林")
+    assert readings("KWOK Ka-ki") & readings("郭家麒")
+    assert readings("Frankie YICK Chi-ming") & readings("易志明")
+    assert not readings("LEONG ON KEI") & readings("梁國昌")
 
 
 def test_what_is_not_a_hong_kong_name_has_no_reading() -> None:

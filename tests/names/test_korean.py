@@ -15,6 +15,11 @@ from pepgraph.resolve.rows import korean_readings
     ("리광철", "Ri Kwang-chol", "Lee Kwang Cheol"),
     ("최규하", "Choi Kyu-hah", "Choe Gyu-ha"),
     ("김준호", "Kim Jun-ho", "Gim Joon Ho"),
+    # a given name in one word whose second syllable starts with a vowel or glide
+    ("김재원", "KIM Jaewon", "Kim Jae-won"),
+    # a glide after a consonant left out, as families spell 혜, 경, 세
+    ("하태경", "HA Tae Keung", "Ha Tae-kyung", "Ha Tae-gyeong"),
+    ("정세균", "CHUNG Sye-kyun", "Jeong Se-gyun"),
 ])
 def test_one_name_in_hangul_and_every_romanisation_reads_the_same(names: tuple[str, ...]) -> None:
     found = {reading(n) for n in names}

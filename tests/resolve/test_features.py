@@ -183,6 +183,35 @@ def test_abjad_names_match_on_two_consonants_and_a_glued_article(tmp_path: Path)
     assert skeleton("bishwokarma", "Latin", "bishwokarma") == skeleton("bisvakarma", "Devanagari", "बिस्वकर्मा")
     assert skeleton("vasvani", "Latin", "vasvani") == "bsbn"  # in Latin a v stays a v
 
+def test_transliterations_meet_a_shorter_latin_name_soft_spellings_and_compounds(tmp_path: Path) -> None:
+    """The Latin name may be the shorter one (an Arabic name with the father's, "Humoud Al Hamdan"
+    / "حمود محمد الحمدان"); Latin spellings that a transliteration writes otherwise ("dh" for ظ,
+    "ch" for k, "kh" for х) and an abjad's و read as v meet; two words on one side are one on
+    the other ("Ram Chandra" / "रामचन्द्र", "فضل الله" / "Fadlallah"); an abjad token of one
+    consonant ("کی", Kay) and a long vowel written twice ("Aalam" / "आलम") are matched. Each pair
+    also shares a blocking key; a one-consonant name of another consonant is not similar."""
+    graph = store(tmp_path, {"a": [
+        person("kw1", "Humoud Al Hamdan"), person("kw2", "حمود محمد الحمدان"),
+        person("ae1", "SULTAN RASHED SAEED ALDHAHERI"), person("ae2", "سلطان راشد سعيد الظاهري"),
+        person("us1", "Michael Enzi"), person("us2", "مایکل انزی"),
+        person("us3", "Carl Levin"), person("us4", "کارل لوین"),
+        person("us5", "Kay Hagan"), person("us6", "کی هیگن"), person("us7", "Ray Hagan"),
+        person("lb1", "Hassan Fadlallah"), person("lb2", "حسن فضل الله"),
+        person("np1", "Ram Chandra Pokharel"), person("np2", "रामचन्द्र पोखरेल"),
+        person("np3", "Mo Mustak Aalam"), person("np4", "मो मुस्ताक आलम"),
+    ]})
+    try:
+        rows = {r["unique_id"]: r for r in build_rows(graph.store).table.to_pylist()}
+        for a, b in (("kw1", "kw2"), ("ae1", "ae2"), ("us1", "us2"), ("us3", "us4"), ("us5", "us6"),
+                     ("lb1", "lb2"), ("np1", "np2"), ("np3", "np4")):
+            assert _levels(graph, a, b)["name"] == "similar name tokens", (a, b)
+        for a, b in (("us1", "us2"), ("us3", "us4"), ("lb1", "lb2"), ("np1", "np2")):
+            assert {k for k in rows[a]["keys"] if k.startswith("s:")} & set(rows[b]["keys"]), (a, b)
+        assert _levels(graph, "us7", "us6")["name"] != "similar name tokens"
+    finally:
+        graph.close()
+
+
 def test_a_hyphenated_word_is_also_read_as_one_word(tmp_path: Path) -> None:
     """"Du Jie-yang" and "Du Jieyang", "Ahmed Hamid-Pour" and "Ahmed Hamidpour": the name with its
     hyphenated words joined stands beside the name as written, so the two share a full name and

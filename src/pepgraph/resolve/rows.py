@@ -262,6 +262,8 @@ def _part_keys(token: Any, offered: bool = False) -> tuple[str, ...]:
     record so that the per-pair test is a set lookup, not string surgery: the comparison had taken
     three quarters of predict time."""
     keys = [f"={token.latin}"]
+    if token.script == "Latin" and (plain := _LONG_VOWELS.sub(r"\1", token.latin)) != token.latin:
+        keys.append(f"={plain}")  # "Aalam" / "आलम" (alam), "Aarju" / "आरजु"
     foreign = len(token.skeleton) >= (1 if token.script in ABJADS and len(token.latin) >= 2 else 3) \
         and token.script not in ("Latin", "Common", "")
     if token.script == "Latin":
@@ -275,6 +277,11 @@ def _part_keys(token: Any, offered: bool = False) -> tuple[str, ...]:
         keys.append(EXACT_ONLY)
     keys.extend(sorted(s for s in token.symbols if s.startswith(("NAME:", "NICK:"))))
     return tuple(keys)
+
+
+#: a vowel written twice, as South Asian romanisations mark a long one ("Aalam", "Deepak",
+#: "Poonam") where the transliteration of the script writes it once
+_LONG_VOWELS = re.compile(r"([aeiou])\1")
 
 
 #: scripts that write no short vowels: a two-consonant skeleton is all some names keep there
