@@ -239,3 +239,49 @@ def test_u_of_a_shared_reading_is_counted_per_value(tmp_path: Path) -> None:
     assert done == {("name", "same Korean reading")}
     assert after[("name", "same Korean reading")]["u_probability"] == pytest.approx(expected / (40 * 39 / 2))
     assert after[("name", "same Cantonese reading")] == before[("name", "same Cantonese reading")]
+
+
+def test_em_on_same_name_pairs_tells_namesakes_from_one_person(tmp_path: Path) -> None:
+    """60 names, each held by one person with a registry record and a press record (one birth
+    date, one office) and by a namesake in the registry of the same country and gender, born 20
+    years later, who held another office: two of the three pairs a name block holds are two
+    people. EM runs on that block without the name comparison (every pair in it shares the name,
+    and an exact name weighing 20 bits made each a match, so that birth m was the block's own
+    share of differing dates) and with the country and gender u of namesakes, so that birth m
+    says what one person's records do: agree."""
+    from pepgraph.resolve.model import _em_among_namesakes, train
+
+    registry, press = [], []
+    for i in range(60):
+        tag = f"{chr(97 + i % 26)}{chr(97 + i // 26)}"
+        name, gender = f"Given{tag} Family{tag}", "male" if i % 2 else "female"
+        registry.append(person(f"a{i}", name, birthDate="1950-03-04", nationality="fr", gender=gender,
+                               position=f"Mayor of Town{tag}"))
+        press.append(person(f"b{i}", name, birthDate="1950-03-04", nationality="fr", gender=gender,
+                            position=f"Mayor of Town{tag}"))
+        registry.append(person(f"c{i}", name, birthDate="1970-08-09", nationality="fr", gender=gender,
+                               position=f"Judge of Court{tag}"))
+    registry += [person(f"d{i}", f"Lonely{chr(97 + i % 26)}{chr(97 + i // 26)} Other", nationality="de")
+                 for i in range(40)]
+    graph = Graph(tmp_path / "s.duckdb")
+    graph.ingest(_write(tmp_path, registry, "registry"), dataset="registry", format="ftm")
+    graph.ingest(_write(tmp_path, press, "press"), dataset="press", format="ftm")
+    model = make_model(build_rows(graph.store).table)
+    try:
+        model.linker.training.estimate_u_using_random_sampling(max_pairs=100_000, seed=1)
+        stats = namesake_stats(model)
+        assert stats["gender_u"] == pytest.approx(1.0) and stats["country_u"] == pytest.approx(1.0)
+        start = {key: lv["m_probability"] for key, lv in _levels(model).items() if key[0] == "name"}
+        _em_among_namesakes(model, stats)
+        levels = _levels(model)
+        # the name comparison is left as it was; the birth m are learnt
+        assert {key: lv["m_probability"] for key, lv in levels.items() if key[0] == "name"} == start
+        assert levels[("birth", "else")]["m_probability"] < 0.1
+        assert levels[("birth", "same date")]["m_probability"] > 0.8
+        # and the sampled u of country and gender are back once EM is done
+        assert levels[("country", "shared country")]["u_probability"] < 0.9
+        train(model)
+        assert _levels(model)[("birth", "else")]["m_probability"] < 0.1
+    finally:
+        model.close()
+        graph.close()

@@ -354,10 +354,10 @@ def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | Non
     sampled: set[tuple[str, str]] = set()
     steps = [("u", lambda: model.linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed))]
     pairs = _present(model, judged_same or [])
+    namesakes = namesake_stats(model)
     if len(pairs) < MIN_JUDGED_SAME:
         steps += [
-            ("m by name blocks", lambda: model.linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on("sorted_name"), fix_u_probabilities=True)),
+            ("m by name blocks", lambda: _em_among_namesakes(model, namesakes)),
             # pairs born on the same day are mostly the same person: their name levels teach name m
             ("m by birth-date blocks", lambda: model.linker.training.estimate_parameters_using_expectation_maximisation(
                 block_on("birth_date"), fix_u_probabilities=True)),
@@ -376,7 +376,6 @@ def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | Non
     if len(pairs) >= MIN_JUDGED_SAME:
         set_m(model, m_from_pairs(model, pairs))
         notes.append(f"m from {len(pairs)} judged-same pairs (EM not used)")
-    namesakes = namesake_stats(model)
     recall = prior_rule_recall(model, namesakes)
     try:
         model.linker.training.estimate_probability_two_random_records_match(
@@ -387,6 +386,51 @@ def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | Non
     neutral_source(model)
     model.trained = True
     return notes
+
+
+def _namesake_u(namesakes: dict[str, float]) -> dict[tuple[str, str], float]:
+    """u of a shared country and of the same gender among namesakes (``namesake_stats``), by level."""
+    out: dict[tuple[str, str], float] = {}
+    for key, comp, same in (("country_u", "country", "shared country"), ("gender_u", "gender", "same gender")):
+        if (share := namesakes.get(key)) is not None:
+            share = min(max(share, 0.01), 0.99)
+            out[(comp, same)], out[(comp, "else")] = share, 1 - share
+    return out
+
+
+def _set_u(model: Model, values: dict[tuple[str, str], float]) -> None:
+    conf = model.to_json()
+    for comp in conf["comparisons"]:
+        for level in comp["comparison_levels"]:
+            key = (comp["output_column_name"], level.get("label_for_charts", ""))
+            if key in values and not level.get("is_null_level"):
+                level["u_probability"] = values[key]
+    _relink(model, conf)
+
+
+def _em_among_namesakes(model: Model, namesakes: dict[str, float]) -> None:
+    """EM on pairs with the same sorted name, with the u of country and gender that namesakes
+    have while it runs. EM holds u fixed and explains what the block's pairs share by its two
+    classes; with u from random pairs (a shared country 1 in 10), a block where most pairs share
+    a country and a gender because names are national and gendered put its namesakes in the
+    match class, whose birth m then said that a person's records often differ in date: at
+    1,000,000 generated key persons "same date" m fell to 0.14 against 0.32 at 300,000
+    (docs/benchmarks.md, "Why recall falls at 1M"). The sampled u are put back afterwards;
+    ``correct_u`` sets the final ones."""
+    before = _u_values(model)
+    during = _namesake_u(namesakes)
+    if during:
+        _set_u(model, during)
+    try:
+        # the rule names the "name" column so that Splink leaves the name comparison out of this
+        # EM, as it does a comparison on a blocked column: it reads only the columns of the rule,
+        # and with the name levels in (an exact name weighs 20 bits) every pair of the block
+        # was a match, so the birth m it learnt were the block's own shares, namesakes and all
+        model.linker.training.estimate_parameters_using_expectation_maximisation(
+            "l.sorted_name = r.sorted_name AND l.name IS NOT NULL", fix_u_probabilities=True)
+    finally:
+        if during:
+            _set_u(model, {key: before[key] for key in during if before.get(key) is not None})
 
 
 def neutral_source(model: Model) -> None:
@@ -541,19 +585,22 @@ def namesake_stats(model: Model) -> dict[str, float]:
     rows = model.con.execute(
         f"""
         WITH g AS (SELECT sorted_name FROM linkage_rows GROUP BY sorted_name HAVING count(*) BETWEEN 2 AND {NAMESAKE_GROUP}),
-        r AS (SELECT unique_id, sorted_name, birth_year, countries, positions, rare_positions FROM linkage_rows
+        r AS (SELECT unique_id, sorted_name, birth_year, countries, positions, rare_positions, gender FROM linkage_rows
               WHERE sorted_name IN (SELECT sorted_name FROM g)),
         p AS (SELECT l.birth_year AS yl, r.birth_year AS yr, l.countries AS cl, r.countries AS cr,
-                     l.positions AS pl, r.positions AS pr, l.rare_positions AS rl, r.rare_positions AS rr
+                     l.positions AS pl, r.positions AS pr, l.rare_positions AS rl, r.rare_positions AS rr,
+                     l.gender AS gl, r.gender AS gr
               FROM r l JOIN r r ON l.sorted_name = r.sorted_name AND l.unique_id < r.unique_id)
         SELECT count(*), count(*) FILTER (WHERE yl IS NOT NULL AND yr IS NOT NULL),
                count(*) FILTER (WHERE abs(yl - yr) > 5 AND cl IS NOT NULL AND cr IS NOT NULL),
                count(*) FILTER (WHERE abs(yl - yr) > 5 AND list_has_any(cl, cr)),
                count(*) FILTER (WHERE abs(yl - yr) > 5 AND pl IS NOT NULL AND pr IS NOT NULL),
-               count(*) FILTER (WHERE abs(yl - yr) > 5 AND list_has_any(pl, pr) AND NOT coalesce(list_has_any(rl, rr), false))
+               count(*) FILTER (WHERE abs(yl - yr) > 5 AND list_has_any(pl, pr) AND NOT coalesce(list_has_any(rl, rr), false)),
+               count(*) FILTER (WHERE abs(yl - yr) > 5 AND gl IS NOT NULL AND gr IS NOT NULL),
+               count(*) FILTER (WHERE abs(yl - yr) > 5 AND gl = gr)
         FROM p
         """).fetchall()[0]
-    pairs, dated, apart, apart_shared, offices, common_office = (int(x or 0) for x in rows)
+    pairs, dated, apart, apart_shared, offices, common_office, gendered, same_gender = (int(x or 0) for x in rows)
     out: dict[str, float] = {}
     if pairs >= MIN_NAMESAKE_PAIRS:
         out["dated"] = dated / pairs
@@ -561,6 +608,8 @@ def namesake_stats(model: Model) -> dict[str, float]:
         out["country_u"] = apart_shared / apart
     if offices >= MIN_NAMESAKE_PAIRS:
         out["position_u"] = common_office / offices
+    if gendered >= MIN_NAMESAKE_PAIRS:
+        out["gender_u"] = same_gender / gendered
     return out
 
 
