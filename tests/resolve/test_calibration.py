@@ -285,3 +285,21 @@ def test_em_on_same_name_pairs_tells_namesakes_from_one_person(tmp_path: Path) -
     finally:
         model.close()
         graph.close()
+
+
+def test_training_steps_without_pairs_keep_every_comparison(tmp_path: Path) -> None:
+    """No two records share a name or a birth date, so both EM steps find no pairs and are
+    skipped; Splink's failed session had left the comparisons it set aside (birth, and name)
+    out of the model, and pairs were then scored and explained without them."""
+    from pepgraph.resolve.model import COMPARISONS, train
+
+    graph = store(tmp_path, [person("k0", "G. Konstantinos"), person("k1", "Gavroglou Konstantinos", birthDate="1960"),
+                             person("i0", "P. Ioannis"), person("i1", "Papadopoulos Ioannis", birthDate="1970-02-03")])
+    model = make_model(build_rows(graph.store).table)
+    try:
+        notes = train(model)
+        assert any("m by name blocks" in n for n in notes) and any("m by birth-date blocks" in n for n in notes)
+        assert [c["output_column_name"] for c in model.to_json()["comparisons"]] == list(COMPARISONS)
+    finally:
+        model.close()
+        graph.close()

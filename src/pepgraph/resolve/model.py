@@ -363,10 +363,14 @@ def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | Non
                 block_on("birth_date"), fix_u_probabilities=True)),
         ]
     for label, step in steps:
+        kept = model.to_json()
         try:
             step()
         except Exception as exc:  # Splink raises plain exceptions on too little data
             notes.append(f"training step '{label}' skipped: {str(exc).splitlines()[0][:200]}")
+            # an EM session that fails leaves the comparisons it set aside out of the linker's
+            # settings (a store without two records born on one day lost its birth comparison)
+            _relink(model, kept)
         if label == "u":
             sampled = {k for k, v in _u_values(model).items() if before.get(k) != v}
             if sampled:
