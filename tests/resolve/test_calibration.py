@@ -205,8 +205,8 @@ def _counted(tmp_path: Path, people: list[dict[str, Any]], step: Any) -> tuple[A
 def test_u_of_levels_that_need_a_rare_value_is_counted_not_sampled(tmp_path: Path) -> None:
     """Three pairs like "Musa Njuguna" / "Musa Benson Njuguna" (two tokens no one else holds) and
     two pairs with one rare full name each, among 64 records: u of "name tokens contained, rare
-    pair" is 3 in the 2,016 pairs, and a counted level no pair falls in gets 1 in them; the
-    levels that stay sampled ("same full name" among them) keep what they had."""
+    pair" is 3 in the 2,016 pairs, of "same full name" 2, and a counted level no pair falls in
+    gets 1 in them; the levels that stay sampled ("same initials" among them) keep what they had."""
     people = []
     for i, (given, middle, family) in enumerate([("Musa", "Benson", "Njuguna"), ("Amina", "Wanjiru", "Otieno"),
                                                   ("Pavel", "Igorevich", "Zhdanov")]):
@@ -215,10 +215,11 @@ def test_u_of_levels_that_need_a_rare_value_is_counted_not_sampled(tmp_path: Pat
                                                                 "Teodora Kristeva", "Teodora Kristeva"])]
     _rows, before, done, after = _counted(tmp_path, people + _loners(54), count_rare_u)
     total = 64 * 63 / 2
-    assert ("name", "name tokens contained, rare pair") in done and ("name", "same full name") not in done
+    assert ("name", "name tokens contained, rare pair") in done and ("name", "same initials") not in done
     assert after[("name", "name tokens contained, rare pair")]["u_probability"] == pytest.approx(3 / total)
+    assert after[("name", "same full name")]["u_probability"] == pytest.approx(2 / total)
     assert after[("name", "same name tokens, rare pair")]["u_probability"] == pytest.approx(1 / total)
-    assert after[("name", "same full name")]["u_probability"] == before[("name", "same full name")]["u_probability"]
+    assert after[("name", "same initials")]["u_probability"] == before[("name", "same initials")]["u_probability"]
     assert after[("name", "name tokens contained")]["u_probability"] == before[("name", "name tokens contained")]["u_probability"]
 
 

@@ -483,13 +483,17 @@ def bound_unseen_u(model: Model, sampled: set[tuple[str, str]]) -> None:
         _relink(model, conf)
 
 
-#: the name levels whose pairs all share two tokens that at most rows.RARE_PAIR records hold, so
-#: that they can all be listed. "Same full name" (rows.RARE_NAME) and "same initials"
-#: (rows.RARE_ABBREV) could be counted the same way; at 1,000,000 generated key persons that
-#: raised recall 0.63 -> 0.75 but dropped precision 0.96 -> 0.81 (EM's birth m, diluted at that
-#: size, barely weighs namesakes born years apart), so they stay sampled until birth m is fixed
-#: (docs/benchmarks.md, "Rare pairs of tokens").
-COUNTED_LEVELS = ("same name tokens, rare pair", "name tokens contained, rare pair", "similar name tokens, rare pair")
+#: the name levels whose pairs can all be listed: they share two tokens that at most
+#: rows.RARE_PAIR records hold, or a full name that at most rows.RARE_NAME hold. Counting "same full
+#: name" at 1,000,000 generated key persons had raised recall 0.63 -> 0.75 but dropped precision
+#: 0.96 -> 0.81 while EM's birth m was diluted (namesakes born decades apart barely weighed); with
+#: birth m learnt without the name comparison it raised generated 20k F1 0.9530 -> 0.9543 and
+#: left EveryPolitician as it was (0.9715; 300,000 and 1,000,000: docs/benchmarks.md). "Same
+#: initials" (rows.RARE_ABBREV) could be counted the same way; it cost EveryPolitician recall
+#: 0.9597 -> 0.9537, so it stays sampled (docs/benchmarks.md, "Rare pairs of tokens" and "EM that
+#: tells namesakes from one person").
+COUNTED_LEVELS = ("same full name", "same name tokens, rare pair", "name tokens contained, rare pair",
+                  "similar name tokens, rare pair")
 
 
 def count_rare_u(model: Model) -> set[tuple[str, str]]:
@@ -506,7 +510,8 @@ def count_rare_u(model: Model) -> set[tuple[str, str]]:
     cols = [r[0] for r in model.con.execute("DESCRIBE linkage_rows").fetchall()]
     side = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
     counts = dict(model.con.execute(
-        f"""WITH k AS (SELECT unique_id, unnest(rare_pairs) AS v FROM linkage_rows),
+        f"""WITH k AS (SELECT unique_id, unnest(rare_pairs) AS v FROM linkage_rows
+                   UNION ALL SELECT unique_id, unnest(rare_names) FROM linkage_rows),
         p AS (SELECT DISTINCT a.unique_id AS a, b.unique_id AS b FROM k a JOIN k b ON a.v = b.v AND a.unique_id < b.unique_id),
         x AS (SELECT {side} FROM p JOIN linkage_rows l ON l.unique_id = p.a JOIN linkage_rows r ON r.unique_id = p.b)
         SELECT {_level_sql(COMPARISONS["name"])} AS level, count(*) FROM x GROUP BY level""").fetchall())
