@@ -590,7 +590,9 @@ def namesake_stats(model: Model) -> dict[str, float]:
     pairs (u by sampling) share none, so the office counted the country a second time (at 1M
     generated key persons namesakes sharing a common office made up most of the wrong links the
     office comparison added). A rare office is left to sampling: raising its u too lost more
-    true pairs than wrong ones (100k generated: F1 0.9157 -> 0.9135)."""
+    true pairs than wrong ones (100k generated: F1 0.9157 -> 0.9135). ``gender_u``: among such
+    pairs with two genders, the share with the same one (given names are gendered), which EM on
+    same-name pairs uses (``_em_among_namesakes``)."""
     rows = model.con.execute(
         f"""
         WITH g AS (SELECT sorted_name FROM linkage_rows GROUP BY sorted_name HAVING count(*) BETWEEN 2 AND {NAMESAKE_GROUP}),

@@ -254,11 +254,13 @@ def _part_keys(token: Any, offered: bool = False) -> tuple[str, ...]:
     """The keys of one token for the "similar name tokens" comparison (see model.py): what it is
     looked up by in the other record (``offered`` False: stored with the token in ``parts``), or
     what it offers to the other record's lookups (``offered`` True: gathered in ``part_keys``).
-    Both hold its Latin form and its given-name symbols. Its consonant skeleton (3+ consonants),
-    the loose key of a transliteration (an abjad writes no short vowels: "محمد" / "Mohammed"), is
-    looked up only for a token in a script other than Latin and offered only by a Latin token:
-    between two Latin spellings, or two tokens of one script, it had paired different names
-    (章沁生 / 张群山, 金榮宇 / 金榮珠, "Thomas Mulcairo" / "Thomas Mulcair"). Precomputed per
+    Both hold its Latin form and its given-name symbols. Its consonant skeleton (3+ consonants,
+    an abjad's from one), the loose key of a transliteration (an abjad writes no short vowels:
+    "محمد" / "Mohammed"), only ever meets a skeleton from the other side of the script line: a
+    transliterated token looks it up as "s:", which only Latin tokens offer, and a Latin token as
+    "r:", which only transliterated tokens offer. Between two Latin spellings, or two tokens of
+    one script, it had paired different names (章沁生 / 张群山, 金榮宇 / 金榮珠, "Thomas Mulcairo" /
+    "Thomas Mulcair"). Precomputed per
     record so that the per-pair test is a set lookup, not string surgery: the comparison had taken
     three quarters of predict time."""
     keys = [f"={token.latin}"]
