@@ -61,7 +61,7 @@ def fold(syllable: str) -> str:
     if s.endswith("ue") and len(s) > 2:
         s = s[:-1]  # 柱 "chue" / "Chu"
     for spelled, to in _FINALS:
-        if s.endswith(spelled) and len(s) > len(spelled) - (1 if spelled == "on" else 0):
+        if s.endswith(spelled) and (len(s) > len(spelled) or spelled == "on"):  # 安 "On" too
             s = s[: len(s) - len(spelled)] + to
             break
     if s.startswith("y") and len(s) > 2 and s[1] in "iu":

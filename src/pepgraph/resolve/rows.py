@@ -295,8 +295,8 @@ _ARTICLE = ("al", "el")
 
 
 def _offered_skeletons(token: Any) -> list[str]:
-    """The skeletons a Latin token offers: its own from two consonants on (an abjad's lookups
-    take two, the others three), without a glued Arabic article ("alqubaisi" offers "kbs"
+    """The skeletons a Latin token offers: its own, of one consonant or more when the token has two
+    letters (an abjad's lookups take one, the others three), without a glued Arabic article ("alqubaisi" offers "kbs"
     as "القبيسي" has it), and its soft readings (``_soft_skeletons``)."""
     out = [token.skeleton] if len(token.skeleton) >= 1 and len(token.latin) >= 2 else []
     if token.latin.startswith(_ARTICLE) and len(token.latin) >= 6:
@@ -345,14 +345,7 @@ def _joined_offers(form: NameForm) -> list[str]:
     """What two neighbouring tokens written as one word offer to the other record's lookups
     (``_part_keys``): their joined skeleton, as a Latin token's ("s:") or a transliteration's
     ("r:"), so that a compound written as one word on the other side is covered."""
-    out = []
-    for i, joined in _joined_skeletons(form):
-        tok = form.parts[i]
-        if tok.script == "Latin":
-            out.append(f"s:{joined}")
-        elif len(joined) >= (2 if tok.script in ABJADS else 3):
-            out.append(f"r:{joined}")
-    return out
+    return [f"{'s' if form.parts[i].script == 'Latin' else 'r'}:{joined}" for i, joined in _joined_skeletons(form)]
 
 
 #: marks a token that is never matched by Jaro-Winkler: a Han given name is its characters, and
