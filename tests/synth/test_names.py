@@ -78,3 +78,33 @@ def test_families_hang_together() -> None:
             if rel.relationship == "parent":
                 assert rel.birth[0] < p.birth[0]
     assert seen
+
+
+def test_namesakes_are_not_far_commoner_than_in_life() -> None:
+    """Given and family name shared with another person: rare, as in real legislatures.
+
+    With Faker's short lists alone, seven in ten persons of the Arabic locale had a namesake among
+    20,000 key persons, and every one of them at 300,000 (EveryPolitician's Algerian legislature:
+    none of 478). Resolution accuracy at scale then measured the lists, not the resolver.
+    """
+    from collections import Counter, defaultdict
+
+    population = Population(seed=3)
+    names: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    for _ in range(20000):
+        kp = population.next()
+        for p in (kp.person, *kp.relatives):
+            names[p.locale][(p.given, p.family)] += 1
+
+    def shared(counts: Counter[tuple[str, str]]) -> float:
+        return sum(n for n in counts.values() if n > 1) / sum(counts.values())
+
+    everyone: Counter[tuple[str, str]] = Counter()
+    for locale, counts in names.items():
+        everyone.update({(locale, *k): n for k, n in counts.items()})
+    assert shared(everyone) < 0.05
+    assert shared(names["ar"]) < 0.15
+    assert shared(names["zh_CN"]) < 0.05
+    # composed Arabic family names, romanised as their parts are
+    assert romanise("ar", "بن " + "وائل")[:2] == ("Ben Wael", "Bin Wael")
+    assert romanise("ar", "الهاشمي")[0] == "Al-Hashimi"

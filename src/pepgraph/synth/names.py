@@ -74,6 +74,9 @@ class NameList:
     family: Weighted
     middle: Weighted | None = None
     romanised: dict[str, tuple[str, ...]] = field(default_factory=dict)  # from the lists themselves
+    #: characters (Chinese) or syllables (Korean) that two-part given names are drawn from
+    male_chars: Weighted | None = None
+    female_chars: Weighted | None = None
 
     @property
     def native_latin(self) -> bool:
@@ -124,17 +127,21 @@ def name_list(locale: str) -> NameList:
         data = own[locale]
         romanised: dict[str, tuple[str, ...]] = {}
         parts = {}
+        more = _more_lists().get(locale, {})
         for part in ("male", "female", "family"):
             natives = []
-            for entry in data[part]:
-                natives.append(entry[0])
-                romanised.setdefault(entry[0], tuple(entry[1:]))
+            for entry in [*data[part], *more.get(part, [])]:
+                if entry[0] not in romanised:
+                    natives.append(entry[0])
+                    romanised[entry[0]] = tuple(entry[1:])
             parts[part] = Weighted(natives)
+        if locale == "ar":
+            parts["family"] = Weighted(parts["family"].items + _arabic_family(data["male"] + more.get("male", []), romanised))
         if locale in _COMPOSED:
             # common surname shapes: given name + suffix (Hosseinzadeh), base + suffix (Goldberg)
             bases, suffixes = _COMPOSED[locale]
             if bases is None:
-                bases = [e for e in data["male"] if " " not in e[0]][:24]
+                bases = [e for e in data["male"] if " " not in e[0]]
             extra = []
             for base in bases:
                 for suffix in suffixes:
@@ -153,10 +160,12 @@ def name_list(locale: str) -> NameList:
         pairs_l = list(provider.last_name_pairs)
         for kanji, _kana, romaji in pairs_m + pairs_f + pairs_l:
             romanised[kanji] = tuple(dict.fromkeys([romaji, romaji.replace("ou", "o").replace("uu", "u"), _oh(romaji)]))
-        return NameList(
+        ja = NameList(
             locale, Weighted([p[0] for p in pairs_m]), Weighted([p[0] for p in pairs_f]),
             Weighted([p[0] for p in pairs_l]), romanised=romanised,
         )
+        _add_more(ja)
+        return ja
     first = _attr(provider, "first_names")
     male = _attr(provider, "first_names_male") or first
     female = _attr(provider, "first_names_female") or first
@@ -171,12 +180,75 @@ def name_list(locale: str) -> NameList:
         middle = _weighted(provider.middle_names)
     names = NameList(locale, _weighted(male), _weighted(female), family, middle, romanised)
     _widen(names)
+    _add_more(names)
     return names
+
+
+@lru_cache(maxsize=None)
+def _more_lists() -> dict[str, Any]:
+    with open(HERE / "names_more.yml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _add_more(names: NameList) -> None:
+    """Add pepgraph's own entries (``names_more.yml``) to a Faker list that is too short."""
+    more = _more_lists().get(names.locale)
+    if not more:
+        return
+    for part in ("male", "female", "middle", "family"):
+        extra = more.get(part)
+        if not extra:
+            continue
+        current: Weighted | None = getattr(names, part)
+        if isinstance(extra, dict):  # weighted: these shares replace the list's own
+            setattr(names, part, _weighted(extra))
+            continue
+        natives = []
+        for entry in extra:
+            if isinstance(entry, list):  # [native, romanisation, ...]
+                native = str(entry[0])
+                names.romanised.setdefault(native, tuple(str(x) for x in entry[1:]))
+            else:
+                native = str(entry)
+            natives.append(native)
+        items = current.items if current is not None else []
+        setattr(names, part, Weighted(list(dict.fromkeys(items + natives))))
+    for part in ("male", "female"):
+        chars = more.get(f"{part}_chars")
+        if chars:
+            own = "".join(getattr(names, part).items)
+            setattr(names, f"{part}_chars", Weighted(list(dict.fromkeys(own + str(chars)))))
+
+
+def _arabic_family(male: list[list[str]], romanised: dict[str, tuple[str, ...]]) -> list[str]:
+    """Family names made from given names as Arabic makes them: Ben Salem, Abu Hamza, Al-Hashimi.
+
+    Many Arab family names are an ancestor's given name behind "son of" or "father of", or its
+    nisba (al- ... -i). Without them a few dozen family names stood for a whole region.
+    """
+    out: list[str] = []
+    for entry in male:
+        native, forms = entry[0], [str(f) for f in entry[1:]]
+        if " " in native or not forms:
+            continue
+        usual = forms[0]
+        composed = [
+            ("بن " + native, [f"Ben {usual}", f"Bin {usual}", *(f"Ben {f}" for f in forms[1:2])]),
+            ("أبو " + native, [f"Abu {usual}", f"Abou {usual}"]),
+        ]
+        if native[-1] not in "ىةاويءئ" and usual[-1].lower() not in "aeiouy":
+            composed.append(("ال" + native + "ي", [f"Al-{usual}i", f"Al {usual}i", f"El-{usual}i"]))
+        for name, spellings in composed:
+            if name not in romanised:
+                romanised[name] = tuple(dict.fromkeys(spellings))
+                out.append(name)
+    return out
 
 
 #: small Faker lists pooled with their neighbours' (Nigeria's en_NG has 20 first and 20 family names)
 _POOLS = {loc: group for group in (("en_NG", "yo_NG", "ig_NG", "ha_NG"), ("es_ES", "es_MX", "es_AR", "es_CO", "es_CL"),
-                                   ("pt_PT", "pt_BR")) for loc in group}
+                                   ("pt_PT", "pt_BR"), ("fr_FR", "fr_BE", "fr_CH", "fr_CA"))
+          for loc in group}
 _COMPOSED: dict[str, tuple[Any, list[tuple[str, str]]]] = {
     "fa": (None, [("\u200cزاده", "zadeh"), ("\u200cپور", "pour"), ("\u200cنژاد", "nejad")]),
     "he": ([("גולד", "Gold"), ("רוזן", "Rosen"), ("זילבר", "Silber", "Zilber"), ("ויין", "Wein", "Vein"), ("פריד", "Fried", "Frid"),
@@ -199,6 +271,10 @@ def _widen(names: NameList) -> None:
         en = _faker_base("en_GB")
         names.male = Weighted(list(dict.fromkeys(names.male.items + en.male)))
         names.female = Weighted(list(dict.fromkeys(names.female.items + en.female)))
+    elif loc == "sw":  # Tanzanians and Kenyans share names; en_KE's own (weighted) list stays as it is
+        ke = _faker_base("en_KE")
+        for part in ("male", "female", "family"):
+            setattr(names, part, Weighted(list(dict.fromkeys(getattr(names, part).items + getattr(ke, part)))))
     elif loc == "ro_RO":  # Popescu, Ionescu: -escu on a given name
         extra = [(m[:-1] if m[-1] in "ae" else m) + "escu" for m in names.male.items if m[-1] not in "iuo"]
         names.family = Weighted(list(dict.fromkeys(names.family.items + extra)))

@@ -218,10 +218,16 @@ class Population:
         names = name_list(locale)
         pool = names.female if gender == "female" else names.male
         given = pool.pick(self.rnd)
-        if locale in ("zh_CN", "zh_TW") and self.rnd() < 0.65:  # most Chinese given names have two characters
-            given = given[0] + pool.pick(self.rnd)[-1]
-        elif locale == "ko_KR" and self.rnd() < 0.7:  # Korean given names: two syllables, freely combined
-            given = given[0] + pool.pick(self.rnd)[-1]
+        if locale in ("zh_CN", "zh_TW", "ko_KR"):
+            # most Chinese and Korean given names have two characters (syllables), freely combined;
+            # a Chinese name of one character is one of the same characters
+            chars = names.female_chars if gender == "female" else names.male_chars
+            if chars is not None:
+                r = self.rnd()
+                if r < (0.7 if locale == "ko_KR" else 0.8):
+                    given = chars.pick(self.rnd) + chars.pick(self.rnd)
+                elif locale != "ko_KR":
+                    given = chars.pick(self.rnd)
         elif locale == "fa" and gender == "male" and self.rnd() < 0.25:  # Mohammad Javad, Ali Akbar
             second = pool.pick(self.rnd)
             if second != given:
