@@ -12,8 +12,9 @@ gender, source). Then:
 - **blocking reach**: the share of true pairs that are candidate pairs at all;
 - **ceiling**: put the level combinations in order of their share of true pairs and link them,
   best first; the best pairwise F1 on the way is what any scorer could reach that sees only
-  these levels (one probability per combination) and links pairs one by one. Clustering may do
-  a little better (a third record joins two) or worse (a wrong link joins two clusters);
+  these levels (one probability per combination) and links pairs one by one, and the recall
+  and F1 at the last point with precision >= 0.99. Clustering may do a little better (a third
+  record joins two) or worse (a wrong link joins two clusters);
 - **the model's edges**: pairs at or above the threshold, pairwise, for comparison;
 - the level combinations that hold the most true pairs under the threshold.
 
@@ -31,6 +32,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 COLUMNS = ("name", "birth", "country", "position", "gender", "source")
+PRECISION = 0.99  # the precision target: what recall the levels allow at it
 
 
 def read_truth(path: str) -> dict[str, str]:
@@ -81,20 +83,26 @@ def main(argv: list[str]) -> None:
     reached = sum(v[1] for v in groups.values())
     tp = fp = 0
     best = (0.0, 0.0, 0.0, 0.0)
-    for _key, (n, same) in sorted(groups.items(), key=lambda kv: -kv[1][1] / kv[1][0]):
+    at_precision = (0.0, 0.0)  # recall and F1 of the last point with precision >= PRECISION
+    ordered = sorted(groups.items(), key=lambda kv: (-kv[1][1] / kv[1][0], -kv[1][0]))
+    for _key, (n, same) in ordered:
         tp += same
         fp += n - same
         f1 = 2 * tp / (tp + fp + true_pairs)
         if f1 > best[0]:
             best = (f1, tp / (tp + fp), tp / true_pairs, same / n)
+        if tp / (tp + fp) >= PRECISION:
+            at_precision = (tp / true_pairs, f1)
     cluster_tp = sum(n * (n - 1) // 2 for n in Counter((mapping.get(e, e), p) for e, p in truth.items()).values())
     cluster_pred = sum(n * (n - 1) // 2 for n in Counter(mapping.get(e, e) for e in truth).values())
     cp, cr = cluster_tp / max(1, cluster_pred), cluster_tp / max(1, true_pairs)
     out = {
         "candidate_pairs": len(pairs), "true_pairs": true_pairs, "blocking_reach": reached / true_pairs,
-        "ceiling": {"f1": best[0], "precision": best[1], "recall": best[2], "last_share": best[3]},
+        "ceiling": {"f1": best[0], "precision": best[1], "recall": best[2], "last_share": best[3],
+                    f"recall_at_precision_{PRECISION}": at_precision[0], f"f1_at_precision_{PRECISION}": at_precision[1]},
         "model_edges": {"precision": edges_true / max(1, edges), "recall": edges_true / true_pairs},
         "clusters": {"precision": cp, "recall": cr, "f1": 2 * cp * cr / max(1e-9, cp + cr)},
+        "combinations": [[list(k), n, same] for k, (n, same) in ordered],
         "true_pairs_under_threshold": [
             {"levels": k, "true": n, "pairs": under_all[k]} for k, n in under.most_common(15)],
     }
@@ -102,6 +110,7 @@ def main(argv: list[str]) -> None:
           f"({out['blocking_reach']:.4f})")
     print(f"ceiling over level combinations: F1 {best[0]:.4f} (P {best[1]:.4f} R {best[2]:.4f}; "
           f"the last combination linked is one person {best[3]:.2f} of the time)")
+    print(f"  at precision >= {PRECISION}: recall {at_precision[0]:.4f}, F1 {at_precision[1]:.4f}")
     print(f"model edges >= {DEFAULT_THRESHOLD}: P {out['model_edges']['precision']:.4f} R {out['model_edges']['recall']:.4f}; "
           f"clusters: P {cp:.4f} R {cr:.4f} F1 {out['clusters']['f1']:.4f}")
     print("true pairs under the threshold, by name | birth | country:")
