@@ -18,8 +18,7 @@ gender, source). Then:
 - **the model's edges**: pairs at or above the threshold, pairwise, for comparison;
 - the level combinations that hold the most true pairs under the threshold.
 
-On 300,000 key persons the kept pairs take a few GB; use it on a lab-sized store or with disk
-to spare.
+On 300,000 key persons (11.7 million candidate pairs) the store with every pair kept is 1.1 GB.
 """
 
 from __future__ import annotations
