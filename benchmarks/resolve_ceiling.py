@@ -6,8 +6,9 @@ combinations, against the truth.
 STORE is an ingested store (it is copied to WORK.duckdb and resolved there, so STORE is not
 touched); TRUTH is the generator's ``truth.csv`` (``entity_id,person_id``) or a lab's
 ``*.truth.json``. The resolve keeps every candidate pair (``REVIEW_FLOOR`` lowered to 0), so
-every pair that blocking finds has its comparison levels (name, birth, country, position,
-gender, source). Then:
+every pair that blocking finds has its comparison levels (every comparison of the model: name,
+birth, country, position, gender, source, and number and address where records have them).
+Then:
 
 - **blocking reach**: the share of true pairs that are candidate pairs at all;
 - **ceiling**: put the level combinations in order of their share of true pairs and link them,
@@ -30,7 +31,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-COLUMNS = ("name", "birth", "country", "position", "gender", "source")
+SHOWN = ("name", "birth", "country")  # the levels the report's last table is split by
 PRECISION = 0.99  # the issue's precision target: what recall the levels allow at it
 
 
@@ -41,6 +42,28 @@ def read_truth(path: str) -> dict[str, str]:
         reader = csv.reader(fh)
         next(reader)
         return {e: p for e, p in reader}
+
+
+def ceiling(groups: dict, true_pairs: int, precision: float = PRECISION) -> tuple[list, tuple, tuple]:
+    """Link level combinations ({levels: [pairs, true pairs]}) best share first.
+
+    Returns the combinations in that order, the best F1 on the way as (F1, precision, recall,
+    share of the last combination linked), and (recall, F1) at the last point whose precision
+    is at least ``precision``.
+    """
+    tp = fp = 0
+    best = (0.0, 0.0, 0.0, 0.0)
+    at_precision = (0.0, 0.0)
+    ordered = sorted(groups.items(), key=lambda kv: (-kv[1][1] / kv[1][0], -kv[1][0]))
+    for _key, (n, same) in ordered:
+        tp += same
+        fp += n - same
+        f1 = 2 * tp / (tp + fp + true_pairs)
+        if f1 > best[0]:
+            best = (f1, tp / (tp + fp), tp / true_pairs, same / n)
+        if tp / (tp + fp) >= precision:
+            at_precision = (tp / true_pairs, f1)
+    return ordered, best, at_precision
 
 
 def main(argv: list[str]) -> None:
@@ -68,7 +91,8 @@ def main(argv: list[str]) -> None:
         if a not in truth or b not in truth:
             continue
         levels = json.loads(e) if e else {}
-        key = tuple(levels.get(c, {}).get("level", "?") for c in COLUMNS)
+        # every comparison the model made (FEBRL's records also have addresses and numbers)
+        key = tuple(f"{c}: {v['level']}" for c, v in sorted(levels.items()) if isinstance(v, dict) and "level" in v)
         same = truth[a] == truth[b]
         groups[key][0] += 1
         groups[key][1] += same
@@ -76,22 +100,11 @@ def main(argv: list[str]) -> None:
             edges += 1
             edges_true += same
         else:
-            short = " | ".join(key[:3])
+            short = " | ".join(levels.get(c, {}).get("level", "?") for c in SHOWN)
             under_all[short] += 1
             under[short] += same
     reached = sum(v[1] for v in groups.values())
-    tp = fp = 0
-    best = (0.0, 0.0, 0.0, 0.0)
-    at_precision = (0.0, 0.0)  # recall and F1 of the last point with precision >= PRECISION
-    ordered = sorted(groups.items(), key=lambda kv: (-kv[1][1] / kv[1][0], -kv[1][0]))
-    for _key, (n, same) in ordered:
-        tp += same
-        fp += n - same
-        f1 = 2 * tp / (tp + fp + true_pairs)
-        if f1 > best[0]:
-            best = (f1, tp / (tp + fp), tp / true_pairs, same / n)
-        if tp / (tp + fp) >= PRECISION:
-            at_precision = (tp / true_pairs, f1)
+    ordered, best, at_precision = ceiling(groups, true_pairs)
     cluster_tp = sum(n * (n - 1) // 2 for n in Counter((mapping.get(e, e), p) for e, p in truth.items()).values())
     cluster_pred = sum(n * (n - 1) // 2 for n in Counter(mapping.get(e, e) for e in truth).values())
     cp, cr = cluster_tp / max(1, cluster_pred), cluster_tp / max(1, true_pairs)

@@ -29,3 +29,16 @@ def test_the_everypolitician_benchmark_is_the_same_whatever_the_hash_seed() -> N
                              capture_output=True, text=True, check=True, timeout=300)
         digests.add(out.stdout.strip())
     assert len(digests) == 1
+
+
+def test_the_resolution_ceiling_links_the_best_level_combinations_first() -> None:
+    """benchmarks/resolve_ceiling.py: the best pairwise F1 a scorer over these levels could reach."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from resolve_ceiling import ceiling
+
+    groups = {("same name",): [10, 10], ("similar name",): [10, 5], ("one token",): [10, 0]}
+    ordered, best, at_precision = ceiling(groups, true_pairs=20)
+    assert [k for k, _ in ordered] == [("same name",), ("similar name",), ("one token",)]
+    # all "same name" pairs: P 1, R 0.5; with "similar name": P 0.75, R 0.75 (the best F1)
+    assert best == (0.75, 0.75, 0.75, 0.5)
+    assert at_precision == (0.5, 2 * 10 / (10 + 20))
