@@ -127,16 +127,16 @@ def name_list(locale: str) -> NameList:
         data = own[locale]
         romanised: dict[str, tuple[str, ...]] = {}
         parts = {}
-        more = _more_lists().get(locale, {})
         for part in ("male", "female", "family"):
             natives = []
-            for entry in [*data[part], *more.get(part, [])]:
-                if entry[0] not in romanised:
-                    natives.append(entry[0])
-                    romanised[entry[0]] = tuple(entry[1:])
+            for entry in data[part]:
+                natives.append(entry[0])
+                romanised.setdefault(entry[0], tuple(entry[1:]))
             parts[part] = Weighted(natives)
+        names = NameList(locale, parts["male"], parts["female"], parts["family"], romanised=romanised)
+        _add_more(names)
         if locale == "ar":
-            parts["family"] = Weighted(parts["family"].items + _arabic_family(data["male"] + more.get("male", []), romanised))
+            names.family = Weighted(names.family.items + _arabic_family(names.male.items, romanised))
         if locale in _COMPOSED:
             # common surname shapes: given name + suffix (Hosseinzadeh), base + suffix (Goldberg)
             bases, suffixes = _COMPOSED[locale]
@@ -150,8 +150,8 @@ def name_list(locale: str) -> NameList:
                              f"{base[1]}-{suffix[1].capitalize()}"]
                     romanised.setdefault(native, tuple(dict.fromkeys(forms)))
                     extra.append(native)
-            parts["family"] = Weighted(parts["family"].items + extra)
-        return NameList(locale, parts["male"], parts["female"], parts["family"], romanised=romanised)
+            names.family = Weighted(names.family.items + extra)
+        return names
     provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
     romanised = {}
     if locale == "ja_JP":
@@ -220,15 +220,15 @@ def _add_more(names: NameList) -> None:
             setattr(names, f"{part}_chars", Weighted(list(dict.fromkeys(own + str(chars)))))
 
 
-def _arabic_family(male: list[list[str]], romanised: dict[str, tuple[str, ...]]) -> list[str]:
+def _arabic_family(male: list[str], romanised: dict[str, tuple[str, ...]]) -> list[str]:
     """Family names made from given names as Arabic makes them: Ben Salem, Abu Hamza, Al-Hashimi.
 
     Many Arab family names are an ancestor's given name behind "son of" or "father of", or its
     nisba (al- ... -i). Without them a few dozen family names stood for a whole region.
     """
     out: list[str] = []
-    for entry in male:
-        native, forms = entry[0], [str(f) for f in entry[1:]]
+    for native in male:
+        forms = romanised.get(native)
         if " " in native or not forms:
             continue
         usual = forms[0]
@@ -249,6 +249,11 @@ def _arabic_family(male: list[list[str]], romanised: dict[str, tuple[str, ...]])
 _POOLS = {loc: group for group in (("en_NG", "yo_NG", "ig_NG", "ha_NG"), ("es_ES", "es_MX", "es_AR", "es_CO", "es_CL"),
                                    ("pt_PT", "pt_BR"), ("fr_FR", "fr_BE", "fr_CH", "fr_CA"))
           for loc in group}
+#: lists that also draw a neighbour's names, one way (the lender's own, weighted list stays as it is)
+_BORROWS = {
+    "zu_ZA": ("en_GB", ("male", "female")),  # many South Africans carry an English given name
+    "sw": ("en_KE", ("male", "female", "family")),  # Tanzanians and Kenyans share names
+}
 _COMPOSED: dict[str, tuple[Any, list[tuple[str, str]]]] = {
     "fa": (None, [("\u200cزاده", "zadeh"), ("\u200cپور", "pour"), ("\u200cنژاد", "nejad")]),
     "he": ([("גולד", "Gold"), ("רוזן", "Rosen"), ("זילבר", "Silber", "Zilber"), ("ויין", "Wein", "Vein"), ("פריד", "Fried", "Frid"),
@@ -267,14 +272,11 @@ def _widen(names: NameList) -> None:
             for other in _POOLS[loc]:
                 pooled.extend(getattr(_faker_base(other), part))
             setattr(names, part, Weighted(list(dict.fromkeys(pooled))))
-    elif loc == "zu_ZA":  # many South Africans carry an English given name
-        en = _faker_base("en_GB")
-        names.male = Weighted(list(dict.fromkeys(names.male.items + en.male)))
-        names.female = Weighted(list(dict.fromkeys(names.female.items + en.female)))
-    elif loc == "sw":  # Tanzanians and Kenyans share names; en_KE's own (weighted) list stays as it is
-        ke = _faker_base("en_KE")
-        for part in ("male", "female", "family"):
-            setattr(names, part, Weighted(list(dict.fromkeys(getattr(names, part).items + getattr(ke, part)))))
+    elif loc in _BORROWS:
+        lender, borrowed = _BORROWS[loc]
+        base = _faker_base(lender)
+        for part in borrowed:
+            setattr(names, part, Weighted(list(dict.fromkeys(getattr(names, part).items + getattr(base, part)))))
     elif loc == "ro_RO":  # Popescu, Ionescu: -escu on a given name
         extra = [(m[:-1] if m[-1] in "ae" else m) + "escu" for m in names.male.items if m[-1] not in "iuo"]
         names.family = Weighted(list(dict.fromkeys(names.family.items + extra)))
