@@ -24,24 +24,26 @@ On 300,000 key persons (11.7 million candidate pairs) the store with every pair 
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from resolve_data import pairwise  # noqa: E402
+
 SHOWN = ("name", "birth", "country")  # the levels the report's last table is split by
 PRECISION = 0.99  # the issue's precision target: what recall the levels allow at it
 
 
 def read_truth(path: str) -> dict[str, str]:
+    """A lab's ``*.truth.json`` or the generator's ``truth.csv``."""
     if path.endswith(".json"):
         return dict(json.load(open(path))["truth"])
-    with open(path, newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader)
-        return {e: p for e, p in reader}
+    from pepgraph.synth import read_truth as read_truth_csv
+
+    return read_truth_csv(path)
 
 
 def ceiling(groups: dict, true_pairs: int, precision: float = PRECISION) -> tuple[list, tuple, tuple]:
@@ -82,8 +84,8 @@ def main(argv: list[str]) -> None:
         pairs = g.store.con.execute("SELECT left_id, right_id, probability, explanation FROM resolve_pairs").fetchall()
         mapping = dict(g.store.con.execute(
             "SELECT entity_id, min(canonical_id) FROM statements WHERE prop='id' GROUP BY entity_id").fetchall())
-    sizes = Counter(truth.values())
-    true_pairs = sum(n * (n - 1) // 2 for n in sizes.values())
+    clusters = pairwise(mapping, truth)
+    true_pairs = int(clusters["true_pairs"])
     groups: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0, 0])
     under, under_all = Counter(), Counter()
     edges = edges_true = 0
@@ -105,15 +107,13 @@ def main(argv: list[str]) -> None:
             under[short] += same
     reached = sum(v[1] for v in groups.values())
     ordered, best, at_precision = ceiling(groups, true_pairs)
-    cluster_tp = sum(n * (n - 1) // 2 for n in Counter((mapping.get(e, e), p) for e, p in truth.items()).values())
-    cluster_pred = sum(n * (n - 1) // 2 for n in Counter(mapping.get(e, e) for e in truth).values())
-    cp, cr = cluster_tp / max(1, cluster_pred), cluster_tp / max(1, true_pairs)
+    cp, cr = clusters["precision"], clusters["recall"]
     out = {
         "candidate_pairs": len(pairs), "true_pairs": true_pairs, "blocking_reach": reached / true_pairs,
         "ceiling": {"f1": best[0], "precision": best[1], "recall": best[2], "last_share": best[3],
                     f"recall_at_precision_{PRECISION}": at_precision[0], f"f1_at_precision_{PRECISION}": at_precision[1]},
         "model_edges": {"precision": edges_true / max(1, edges), "recall": edges_true / true_pairs},
-        "clusters": {"precision": cp, "recall": cr, "f1": 2 * cp * cr / max(1e-9, cp + cr)},
+        "clusters": {"precision": cp, "recall": cr, "f1": clusters["f1"]},
         "combinations": [[list(k), n, same] for k, (n, same) in ordered],
         "true_pairs_under_threshold": [
             {"levels": k, "true": n, "pairs": under_all[k]} for k, n in under.most_common(15)],
