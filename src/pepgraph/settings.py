@@ -49,8 +49,29 @@ RESOLVE_PART_PAIRS = Setting(
     "Candidate pairs (before de-duplication) that resolve scores in one part; fewer use less memory and disk.",
 )
 
+RESOLVE_ENGINE = Setting(
+    "PEPGRAPH_RESOLVE_ENGINE", "duckdb",
+    "What scores resolve's candidate pairs: duckdb (embedded, the default) or spark (Splink's Spark backend, "
+    "on PEPGRAPH_SPARK_MASTER; needs pyspark and Java).",
+)
+SPARK_MASTER = Setting(
+    "PEPGRAPH_SPARK_MASTER", "local[*]",
+    "The Spark master that scores when PEPGRAPH_RESOLVE_ENGINE=spark (spark://host:7077, yarn, local[N]).",
+)
+SPARK_DRIVER_MEMORY = Setting(
+    "PEPGRAPH_SPARK_DRIVER_MEMORY", "4g", "Memory of the Spark driver (in local mode, of all of Spark).",
+)
+
 ALL = [DB, SHARED_DATA, MAX_FIELD, API_RATE, API_BURST, API_MAX_BODY, API_MAX_QUERIES, MEMORY, RESOLVE_MEMORY,
-       RESOLVE_PART_PAIRS]
+       RESOLVE_PART_PAIRS, RESOLVE_ENGINE, SPARK_MASTER, SPARK_DRIVER_MEMORY]
+
+
+def resolve_engine() -> str:
+    """``PEPGRAPH_RESOLVE_ENGINE``, checked: a typo must not silently score on DuckDB."""
+    engine = (RESOLVE_ENGINE.get() or "duckdb").strip().lower()
+    if engine not in ("duckdb", "spark"):
+        raise ValueError(f"PEPGRAPH_RESOLVE_ENGINE must be duckdb or spark, not {engine!r}")
+    return engine
 
 
 def memory_limit(setting: Setting, cap_mb: int, share: float = 0.4) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pepgraph import settings
 from pepgraph.resolve.cluster import FUZZY_NAME_LEVELS, cluster, redirects
 from pepgraph.resolve.judgements import latest
 from pepgraph.resolve.model import (
@@ -135,6 +136,12 @@ def resolve(
         if phase and name:
             phase(name)
 
+    engine = settings.resolve_engine()
+    if engine == "spark":
+        from pepgraph.resolve import spark
+
+        if why := spark.available():
+            raise RuntimeError(f"PEPGRAPH_RESOLVE_ENGINE=spark: {why}")
     enter("rows")
     # The linkage rows go to a Parquet file that training and the engine read, and never sit whole
     # in this process's memory: at 2.4 million key persons they are ~6 GB as Arrow, and held here
@@ -190,7 +197,13 @@ def resolve(
             if phase and parts > 1:
                 phase(f"scoring, part {done} of {parts} ({result.candidate_pairs:,} pairs)")
 
-        for batch in predict_batches(model, REVIEW_FLOOR, progress=scored):
+        if engine == "spark":
+            from pepgraph.resolve import spark
+
+            batches = spark.predict_batches(model, rows_path, REVIEW_FLOOR, progress=scored)
+        else:
+            batches = predict_batches(model, REVIEW_FLOOR, progress=scored)
+        for batch in batches:
             for row in batch.to_pylist():
                 a, b = sorted((row["unique_id_l"], row["unique_id_r"]))
                 why = _conflict(ids.get(a), ids.get(b))

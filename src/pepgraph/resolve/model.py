@@ -762,14 +762,14 @@ def candidate_parts(model: Model, part_pairs: int) -> int:
     return max(1, math.ceil(float(raw) / part_pairs))
 
 
-def _scoring_sql(model: Model, threshold: float) -> str:
-    """Splink's SQL that scores the pairs in ``__splink__blocked_id_pairs`` (its own blocking's
-    output table), reading the records from ``_part_l`` and ``_part_r``."""
+def scoring_sql(linker: Any, threshold: float) -> str:
+    """Splink's SQL, in the linker's dialect, that scores the pairs in
+    ``__splink__blocked_id_pairs`` (its own blocking's output table), reading the records from
+    ``_part_l`` and ``_part_r``."""
     from splink.internals.comparison_vector_values import compute_comparison_vector_values_from_id_pairs_sqls
     from splink.internals.pipeline import CTEPipeline
     from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
-    linker = model.linker
     conf = linker._settings_obj
     pipeline = CTEPipeline()
     pipeline.enqueue_list_of_sqls(compute_comparison_vector_values_from_id_pairs_sqls(
@@ -801,7 +801,7 @@ def predict_batches(model: Model, threshold: float, size: int = 50_000, part_pai
 
     con = model.con
     parts = candidate_parts(model, part_pairs or settings.resolve_part_pairs())
-    sql = _scoring_sql(model, threshold)
+    sql = scoring_sql(model.linker, threshold)
     try:
         for part in range(parts):
             con.execute(
