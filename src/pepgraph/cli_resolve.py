@@ -19,10 +19,17 @@ from pepgraph.cli import DbOption, JsonOption, _graph, _print_json, app, err, ou
 def resolve(
     threshold: Annotated[Optional[float], typer.Option("--threshold", help="Match probability to link (default 0.8).")] = None,
     retrain: Annotated[bool, typer.Option("--retrain", help="Train a new model instead of reusing the stored one.")] = False,
+    engine: Annotated[Optional[str], typer.Option(
+        "--engine", help="What scores the candidate pairs: duckdb (embedded) or spark (PEPGRAPH_SPARK_MASTER); "
+        "default PEPGRAPH_RESOLVE_ENGINE, else duckdb.")] = None,
     json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Cluster records of the same person or organisation across sources, languages and scripts."""
+    if engine:
+        import os
+
+        os.environ["PEPGRAPH_RESOLVE_ENGINE"] = engine  # read (and checked) by resolve
     with _graph(db) as graph:
         labels = {"rows": "linkage rows (name analysis)", "training": "training the model",
                   "scoring": "scoring candidate pairs", "clustering": "clustering", "writing": "writing canonical ids"}

@@ -68,9 +68,11 @@ ALL = [DB, SHARED_DATA, MAX_FIELD, API_RATE, API_BURST, API_MAX_BODY, API_MAX_QU
 
 def resolve_engine() -> str:
     """``PEPGRAPH_RESOLVE_ENGINE``, checked: a typo must not silently score on DuckDB."""
+    from pepgraph.errors import ConfigError
+
     engine = (RESOLVE_ENGINE.get() or "duckdb").strip().lower()
     if engine not in ("duckdb", "spark"):
-        raise ValueError(f"PEPGRAPH_RESOLVE_ENGINE must be duckdb or spark, not {engine!r}")
+        raise ConfigError(f"PEPGRAPH_RESOLVE_ENGINE must be duckdb or spark, not {engine!r}")
     return engine
 
 

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pepgraph import settings
+from pepgraph.errors import ConfigError
 from pepgraph.resolve.cluster import FUZZY_NAME_LEVELS, cluster, redirects
 from pepgraph.resolve.judgements import latest
 from pepgraph.resolve.model import (
@@ -141,7 +142,7 @@ def resolve(
         from pepgraph.resolve import spark
 
         if why := spark.available():
-            raise RuntimeError(f"PEPGRAPH_RESOLVE_ENGINE=spark: {why}")
+            raise ConfigError(f"PEPGRAPH_RESOLVE_ENGINE=spark: {why}")
     enter("rows")
     # The linkage rows go to a Parquet file that training and the engine read, and never sit whole
     # in this process's memory: at 2.4 million key persons they are ~6 GB as Arrow, and held here
