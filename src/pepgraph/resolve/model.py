@@ -762,25 +762,34 @@ def candidate_parts(model: Model, part_pairs: int) -> int:
     return max(1, math.ceil(float(raw) / part_pairs))
 
 
-def scoring_sql(linker: Any, threshold: float) -> str:
+def scoring_sql(linker: Any, threshold: float, split: bool = False) -> str | tuple[str, str]:
     """Splink's SQL, in the linker's dialect, that scores the pairs in
     ``__splink__blocked_id_pairs`` (its own blocking's output table), reading the records from
-    ``_part_l`` and ``_part_r``."""
+    ``_part_l`` and ``_part_r``. With ``split``, two statements: the comparison vectors, then
+    the scores read from them as ``__splink__df_comparison_vectors`` (Spark's optimiser inlines
+    each level's CASE into every Bayes factor's, evaluating the name comparison 15 times over)."""
     from splink.internals.comparison_vector_values import compute_comparison_vector_values_from_id_pairs_sqls
     from splink.internals.pipeline import CTEPipeline
     from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
     conf = linker._settings_obj
-    pipeline = CTEPipeline()
-    pipeline.enqueue_list_of_sqls(compute_comparison_vector_values_from_id_pairs_sqls(
+    vectors = compute_comparison_vector_values_from_id_pairs_sqls(
         conf._columns_to_select_for_blocking, conf._columns_to_select_for_comparison_vector_values,
         input_tablename_l="_part_l", input_tablename_r="_part_r",
         source_dataset_input_column=conf.column_info_settings.source_dataset_input_column,
         unique_id_input_column=conf.column_info_settings.unique_id_input_column,
-        link_type=conf._link_type, sql_dialect_str=linker._sql_dialect_str))
-    pipeline.enqueue_list_of_sqls(predict_from_comparison_vectors_sqls_using_settings(
-        conf, threshold, None, sql_infinity_expression=linker._infinity_expression))
-    return pipeline.generate_cte_pipeline_sql()
+        link_type=conf._link_type, sql_dialect_str=linker._sql_dialect_str)
+    predict = predict_from_comparison_vectors_sqls_using_settings(
+        conf, threshold, None, sql_infinity_expression=linker._infinity_expression)
+    if not split:
+        pipeline = CTEPipeline()
+        pipeline.enqueue_list_of_sqls(vectors)
+        pipeline.enqueue_list_of_sqls(predict)
+        return pipeline.generate_cte_pipeline_sql()
+    first, second = CTEPipeline(), CTEPipeline()
+    first.enqueue_list_of_sqls(vectors)
+    second.enqueue_list_of_sqls(predict)
+    return first.generate_cte_pipeline_sql(), second.generate_cte_pipeline_sql()
 
 
 def predict_batches(model: Model, threshold: float, size: int = 50_000, part_pairs: int | None = None,
@@ -802,6 +811,7 @@ def predict_batches(model: Model, threshold: float, size: int = 50_000, part_pai
     con = model.con
     parts = candidate_parts(model, part_pairs or settings.resolve_part_pairs())
     sql = scoring_sql(model.linker, threshold)
+    assert isinstance(sql, str)
     try:
         for part in range(parts):
             con.execute(

@@ -18,15 +18,19 @@ of a NULL list is NULL. A test scores one store with both engines and compares e
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pyarrow as pa
 
 from pepgraph.resolve.model import Model
+
+log = logging.getLogger(__name__)
 
 #: Spark settings pepgraph needs whatever the cluster: DuckDB's NULL semantics for the size of a
 #: NULL list, no ANSI errors on an index past a list's end (DuckDB gives NULL), no web UI
@@ -252,17 +256,25 @@ def predict_batches(model: Model, rows_path: str, threshold: float, size: int = 
     from pepgraph.resolve.model import _quiet_splink, scoring_sql
 
     _quiet_splink()
+    started = time.monotonic()
+
+    def took(what: str) -> None:
+        log.info("spark: %s at %.1f s", what, time.monotonic() - started)
+
     schema = pq.read_schema(rows_path)
     lists = {f.name for f in schema if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)}
     spill = tempfile.mkdtemp(prefix="pepgraph-spark-", dir=model.spill)
     jar = udf_jar(spill)
+    took("jar compiled" if jar else "no JDK: Jaro-Winkler in SQL")
     spark = session(spill, jar)
+    took("session started")
     try:
         rows = spark.read.parquet(rows_path)
         rows.createOrReplaceTempView("linkage_rows")
         pairs_path = os.path.join(spill, "pairs")
         spark.sql(candidate_pairs_sql()).write.parquet(pairs_path)
         pairs = spark.read.parquet(pairs_path)
+        took("candidate pairs written")
         pairs.createOrReplaceTempView("__splink__blocked_id_pairs")
         rows.createOrReplaceTempView("_part_l")
         rows.createOrReplaceTempView("_part_r")
@@ -272,8 +284,17 @@ def predict_batches(model: Model, rows_path: str, threshold: float, size: int = 
         scored_path = os.path.join(spill, "scored")
         # Splink writes its SQL in a common form and has its Spark backend translate it (casts,
         # log2) before running it; so does this
-        sql = linker._db_api._setup_for_execute_sql(scoring_sql(linker, threshold), "pepgraph_scored")
-        spark.sql(sql).write.parquet(scored_path)
+        # the comparison vectors are written before the scores are read from them: in one
+        # statement Spark's optimiser copied the name comparison's CASE into every Bayes
+        # factor's (its Jaro-Winkler 92 times in the plan for 6 in the SQL; EveryPolitician's
+        # pairs scored in 77 s)
+        vectors, predict = scoring_sql(linker, threshold, split=True)
+        vectors_path = os.path.join(spill, "vectors")
+        spark.sql(linker._db_api._setup_for_execute_sql(vectors, "pepgraph_vectors")).write.parquet(vectors_path)
+        spark.read.parquet(vectors_path).createOrReplaceTempView("__splink__df_comparison_vectors")
+        took("comparison vectors written")
+        spark.sql(linker._db_api._setup_for_execute_sql(predict, "pepgraph_scored")).write.parquet(scored_path)
+        took("pairs scored")
         if progress:
             progress(1, 1, pairs.count())
         yield from ds.dataset(scored_path, format="parquet").to_batches(batch_size=size)
