@@ -113,3 +113,20 @@ def test_spark_scores_every_pair_as_duckdb_does(tmp_path: Path, monkeypatch: pyt
                if "name" in why)
     assert duck_ids == spk_ids
     assert results["spark"].candidate_pairs == results["duckdb"].candidate_pairs
+
+
+def test_the_command_line_takes_the_engine(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    db = str(tmp_path / "s.duckdb")
+    assert run("--db", db, "sample", "--out", str(tmp_path / "sample"), cwd=tmp_path).returncode == 0
+    for path in sorted((tmp_path / "sample").glob("*.json*")):
+        assert run("--db", db, "ingest", str(path), "--dataset", path.name.split(".")[0].replace("-", "_"),
+                   cwd=tmp_path).returncode == 0
+    res = run("--db", db, "resolve", "--engine", "sparkk", cwd=tmp_path)
+    assert res.returncode == 2 and "duckdb or spark, not 'sparkk'" in res.stderr and "Traceback" not in res.stderr
+    if spark.available():
+        return
+    res = run("--db", db, "resolve", "--engine", "spark", "--json", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["model_pairs"] > 0

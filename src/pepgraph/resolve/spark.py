@@ -219,6 +219,9 @@ def session(spill: str, jar: str | None = None) -> Any:
     conf = {**SPARK_CONF, "spark.local.dir": spill, **({"spark.jars": jar} if jar else {}),
             "spark.driver.memory": settings.SPARK_DRIVER_MEMORY.get() or "4g"}
     if master.startswith("local"):
+        # a local Spark listens on loopback only (it warns, and binds elsewhere, when the host
+        # name resolves to loopback and SPARK_LOCAL_IP is unset)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         conf.update({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
                      "spark.sql.shuffle.partitions": str(max(4, 4 * (os.cpu_count() or 1)))})
     for key, value in conf.items():
