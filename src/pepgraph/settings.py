@@ -58,12 +58,17 @@ SPARK_MASTER = Setting(
     "PEPGRAPH_SPARK_MASTER", "local[*]",
     "The Spark master that scores when PEPGRAPH_RESOLVE_ENGINE=spark (spark://host:7077, yarn, local[N]).",
 )
+SPARK_WORKDIR = Setting(
+    "PEPGRAPH_SPARK_WORKDIR", None,
+    "A folder every Spark executor and this machine see at the same path (an NFS mount), where the spark "
+    "engine puts the linkage rows and scored pairs; needed with a cluster master, not with local[N].",
+)
 SPARK_DRIVER_MEMORY = Setting(
     "PEPGRAPH_SPARK_DRIVER_MEMORY", "4g", "Memory of the Spark driver (in local mode, of all of Spark).",
 )
 
 ALL = [DB, SHARED_DATA, MAX_FIELD, API_RATE, API_BURST, API_MAX_BODY, API_MAX_QUERIES, MEMORY, RESOLVE_MEMORY,
-       RESOLVE_PART_PAIRS, RESOLVE_ENGINE, SPARK_MASTER, SPARK_DRIVER_MEMORY]
+       RESOLVE_PART_PAIRS, RESOLVE_ENGINE, SPARK_MASTER, SPARK_WORKDIR, SPARK_DRIVER_MEMORY]
 
 
 def resolve_engine() -> str:

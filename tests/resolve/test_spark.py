@@ -42,6 +42,21 @@ def test_an_unknown_engine_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.
         graph.resolve()
 
 
+def test_a_cluster_needs_a_folder_its_executors_share(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEPGRAPH_SPARK_MASTER", "spark://10.0.0.1:7077")
+    monkeypatch.delenv("PEPGRAPH_SPARK_WORKDIR", raising=False)
+    with pytest.raises(ConfigError, match="PEPGRAPH_SPARK_WORKDIR"):
+        spark.work_folder(str(tmp_path))
+    monkeypatch.setenv("PEPGRAPH_SPARK_WORKDIR", str(tmp_path / "missing"))
+    with pytest.raises(ConfigError, match="is not a folder"):
+        spark.work_folder(str(tmp_path))
+    monkeypatch.setenv("PEPGRAPH_SPARK_WORKDIR", str(tmp_path))
+    assert spark.work_folder("/elsewhere") == str(tmp_path)
+    monkeypatch.delenv("PEPGRAPH_SPARK_WORKDIR")
+    monkeypatch.setenv("PEPGRAPH_SPARK_MASTER", "local[2]")
+    assert spark.work_folder("/elsewhere") == "/elsewhere"
+
+
 @pytest.fixture(scope="module")
 def spark_session(tmp_path_factory: pytest.TempPathFactory):
     if spark.available():
@@ -97,6 +112,10 @@ def test_spark_scores_every_pair_as_duckdb_does(tmp_path: Path, monkeypatch: pyt
             if path.exists():
                 graph.ingest([path], dataset=f"synth_{source}")
     results = {}
+    # the rows and pairs go through a "shared" folder, as with a cluster (the command-line test
+    # below scores without one)
+    (tmp_path / "shared").mkdir()
+    monkeypatch.setenv("PEPGRAPH_SPARK_WORKDIR", str(tmp_path / "shared"))
     for engine in ("duckdb", "spark"):
         monkeypatch.setenv("PEPGRAPH_RESOLVE_ENGINE", engine)
         db = tmp_path / f"{engine}.duckdb"

@@ -143,6 +143,7 @@ def resolve(
 
         if why := spark.available():
             raise ConfigError(f"PEPGRAPH_RESOLVE_ENGINE=spark: {why}")
+        spark.work_folder(tempfile.gettempdir())  # a cluster without a shared folder fails now, not after training
     enter("rows")
     # The linkage rows go to a Parquet file that training and the engine read, and never sit whole
     # in this process's memory: at 2.4 million key persons they are ~6 GB as Arrow, and held here

@@ -233,6 +233,25 @@ def session(spill: str, jar: str | None = None) -> Any:
     return spark
 
 
+def work_folder(local: str) -> str:
+    """Where Spark reads the rows and writes the pairs: ``PEPGRAPH_SPARK_WORKDIR``, a folder
+    that this process and every executor see at the same path (an NFS mount), else ``local``,
+    which only a local Spark sees. The scored pairs are read back from there with pyarrow, so
+    the folder is a file system path, not an hdfs:// or s3:// address."""
+    from pepgraph import settings
+    from pepgraph.errors import ConfigError
+
+    shared = settings.SPARK_WORKDIR.get()
+    if shared:
+        if not os.path.isdir(shared):
+            raise ConfigError(f"PEPGRAPH_SPARK_WORKDIR {shared!r} is not a folder")
+        return shared
+    if not (settings.SPARK_MASTER.get() or "local").startswith("local"):
+        raise ConfigError("PEPGRAPH_SPARK_MASTER is a cluster: set PEPGRAPH_SPARK_WORKDIR to a folder that "
+                          "every Spark executor and this machine see at the same path")
+    return local
+
+
 def candidate_pairs_sql() -> str:
     """Records sharing a blocking key or a strong identifier, each pair once (the DuckDB
     engine's ``_postings`` join, on the keys themselves rather than their hashes)."""
@@ -266,7 +285,10 @@ def predict_batches(model: Model, rows_path: str, threshold: float, size: int = 
 
     schema = pq.read_schema(rows_path)
     lists = {f.name for f in schema if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)}
-    spill = tempfile.mkdtemp(prefix="pepgraph-spark-", dir=model.spill)
+    spill = tempfile.mkdtemp(prefix="pepgraph-spark-", dir=work_folder(model.spill))
+    if os.path.dirname(spill) != model.spill:  # executors read the rows from the shared folder
+        shutil.copy(rows_path, os.path.join(spill, "rows.parquet"))
+        rows_path = os.path.join(spill, "rows.parquet")
     jar = udf_jar(spill)
     took("jar compiled" if jar else "no JDK: Jaro-Winkler in SQL")
     spark = session(spill, jar)
@@ -285,12 +307,11 @@ def predict_batches(model: Model, rows_path: str, threshold: float, size: int = 
                         db_api=SparkAPI(spark_session=spark, break_lineage_method="parquet",
                                        register_udfs_automatically=False))
         scored_path = os.path.join(spill, "scored")
-        # Splink writes its SQL in a common form and has its Spark backend translate it (casts,
-        # log2) before running it; so does this
-        # the comparison vectors are written before the scores are read from them: in one
+        # The comparison vectors are written before the scores are read from them: in one
         # statement Spark's optimiser copied the name comparison's CASE into every Bayes
         # factor's (its Jaro-Winkler 92 times in the plan for 6 in the SQL; EveryPolitician's
-        # pairs scored in 77 s)
+        # scoring took 113 s, and 47 s so). Splink writes its SQL in a common form and has its
+        # Spark backend translate it (casts, log2) before running it; so does this.
         vectors, predict = scoring_sql(linker, threshold, split=True)
         vectors_path = os.path.join(spill, "vectors")
         spark.sql(linker._db_api._setup_for_execute_sql(vectors, "pepgraph_vectors")).write.parquet(vectors_path)
