@@ -762,14 +762,11 @@ def candidate_parts(model: Model, part_pairs: int) -> int:
     return max(1, math.ceil(float(raw) / part_pairs))
 
 
-def scoring_sql(linker: Any, threshold: float, split: bool = False) -> str | tuple[str, str]:
-    """Splink's SQL, in the linker's dialect, that scores the pairs in
-    ``__splink__blocked_id_pairs`` (its own blocking's output table), reading the records from
-    ``_part_l`` and ``_part_r``. With ``split``, two statements: the comparison vectors, then
-    the scores read from them as ``__splink__df_comparison_vectors`` (Spark's optimiser inlines
-    each level's CASE into every Bayes factor's, evaluating the name comparison 15 times over)."""
+def _scoring_steps(linker: Any, threshold: float) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Splink's SQL steps, in the linker's dialect: the comparison vectors of the pairs in
+    ``__splink__blocked_id_pairs`` (its own blocking's output table, the records read from
+    ``_part_l`` and ``_part_r``), then the scores read from ``__splink__df_comparison_vectors``."""
     from splink.internals.comparison_vector_values import compute_comparison_vector_values_from_id_pairs_sqls
-    from splink.internals.pipeline import CTEPipeline
     from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
     conf = linker._settings_obj
@@ -781,15 +778,29 @@ def scoring_sql(linker: Any, threshold: float, split: bool = False) -> str | tup
         link_type=conf._link_type, sql_dialect_str=linker._sql_dialect_str)
     predict = predict_from_comparison_vectors_sqls_using_settings(
         conf, threshold, None, sql_infinity_expression=linker._infinity_expression)
-    if not split:
-        pipeline = CTEPipeline()
-        pipeline.enqueue_list_of_sqls(vectors)
-        pipeline.enqueue_list_of_sqls(predict)
-        return pipeline.generate_cte_pipeline_sql()
-    first, second = CTEPipeline(), CTEPipeline()
-    first.enqueue_list_of_sqls(vectors)
-    second.enqueue_list_of_sqls(predict)
-    return first.generate_cte_pipeline_sql(), second.generate_cte_pipeline_sql()
+    return vectors, predict
+
+
+def _statement(*steps: list[dict[str, str]]) -> str:
+    from splink.internals.pipeline import CTEPipeline
+
+    pipeline = CTEPipeline()
+    for step in steps:
+        pipeline.enqueue_list_of_sqls(step)
+    return pipeline.generate_cte_pipeline_sql()
+
+
+def scoring_sql(linker: Any, threshold: float) -> str:
+    """Splink's scoring of the candidate pairs as one statement (see ``_scoring_steps``)."""
+    return _statement(*_scoring_steps(linker, threshold))
+
+
+def scoring_sql_apart(linker: Any, threshold: float) -> tuple[str, str]:
+    """The same as two statements: the comparison vectors, then the scores read from them as
+    ``__splink__df_comparison_vectors``. Spark's optimiser inlines each level's CASE into every
+    Bayes factor's when they are one, evaluating the name comparison 15 times over."""
+    vectors, predict = _scoring_steps(linker, threshold)
+    return _statement(vectors), _statement(predict)
 
 
 def predict_batches(model: Model, threshold: float, size: int = 50_000, part_pairs: int | None = None,
@@ -811,7 +822,6 @@ def predict_batches(model: Model, threshold: float, size: int = 50_000, part_pai
     con = model.con
     parts = candidate_parts(model, part_pairs or settings.resolve_part_pairs())
     sql = scoring_sql(model.linker, threshold)
-    assert isinstance(sql, str)
     try:
         for part in range(parts):
             con.execute(

@@ -109,7 +109,7 @@ def udf_jar(folder: str) -> str | None:
     import pyspark
 
     home = os.environ.get("JAVA_HOME")
-    tools = [os.path.join(home, "bin", t) if home else shutil.which(t) for t in ("javac", "jar")]
+    tools = [os.path.join(home, "bin", t) if home else shutil.which(t) or "" for t in ("javac", "jar")]
     if not all(t and os.path.exists(t) for t in tools):
         return None
     javac, jar = tools
@@ -143,6 +143,9 @@ def to_spark(sql: str, lists: set[str], udf: bool = False) -> str:
             return node.name.upper() in _LIST_FUNCTIONS
         return False
 
+    def parse(text: str) -> exp.Expression:
+        return sqlglot.parse_one(text, read="spark")  # type: ignore[return-value]
+
     def fold(name: str, items: exp.Expression, op: str) -> exp.Expression:
         # DuckDB's list_bool_and / list_bool_or: NULL elements ignored, an empty list is NULL
         return sqlglot.parse_one(
@@ -158,13 +161,10 @@ def to_spark(sql: str, lists: set[str], udf: bool = False) -> str:
         if isinstance(node, exp.JarowinklerSimilarity):
             if udf:
                 return exp.Anonymous(this=UDF_NAME, expressions=[node.this, node.expression])
-            return sqlglot.parse_one(jaro_winkler_sql(node.this.sql("spark"), node.expression.sql("spark")),
-                                     read="spark")
-        if isinstance(node, exp.Levenshtein) and not node.args.get("_bytes"):
-            out = exp.Anonymous(this="levenshtein", expressions=[
-                sqlglot.parse_one(_bytes(node.this.sql("spark")), read="spark"),
-                sqlglot.parse_one(_bytes(node.expression.sql("spark")), read="spark")])
-            return out
+            return parse(jaro_winkler_sql(node.this.sql("spark"), node.expression.sql("spark")))
+        if isinstance(node, exp.Levenshtein):
+            return exp.Anonymous(this="levenshtein", expressions=[
+                parse(_bytes(node.this.sql("spark"))), parse(_bytes(node.expression.sql("spark")))])
         if isinstance(node, exp.Anonymous):
             name, args = node.name.upper(), node.expressions
             if name == "LIST_INTERSECT":
@@ -275,7 +275,7 @@ def predict_batches(model: Model, rows_path: str, threshold: float, size: int = 
     import pyarrow.parquet as pq
     from splink import Linker, SparkAPI
 
-    from pepgraph.resolve.model import _quiet_splink, scoring_sql
+    from pepgraph.resolve.model import _quiet_splink, scoring_sql_apart
 
     _quiet_splink()
     started = time.monotonic()
@@ -312,7 +312,7 @@ def predict_batches(model: Model, rows_path: str, threshold: float, size: int = 
         # factor's (its Jaro-Winkler 92 times in the plan for 6 in the SQL; EveryPolitician's
         # scoring took 113 s, and 47 s so). Splink writes its SQL in a common form and has its
         # Spark backend translate it (casts, log2) before running it; so does this.
-        vectors, predict = scoring_sql(linker, threshold, split=True)
+        vectors, predict = scoring_sql_apart(linker, threshold)
         vectors_path = os.path.join(spill, "vectors")
         spark.sql(linker._db_api._setup_for_execute_sql(vectors, "pepgraph_vectors")).write.parquet(vectors_path)
         spark.read.parquet(vectors_path).createOrReplaceTempView("__splink__df_comparison_vectors")
