@@ -24,7 +24,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pepgraph import settings
-from pepgraph.errors import ConfigError
 from pepgraph.resolve.cluster import FUZZY_NAME_LEVELS, cluster, redirects
 from pepgraph.resolve.judgements import latest
 from pepgraph.resolve.model import (
@@ -141,9 +140,7 @@ def resolve(
     if engine == "spark":
         from pepgraph.resolve import spark
 
-        if why := spark.available():
-            raise ConfigError(f"PEPGRAPH_RESOLVE_ENGINE=spark: {why}")
-        spark.work_folder(tempfile.gettempdir())  # a cluster without a shared folder fails now, not after training
+        spark.check()  # now, not after the rows and training
     enter("rows")
     # The linkage rows go to a Parquet file that training and the engine read, and never sit whole
     # in this process's memory: at 2.4 million key persons they are ~6 GB as Arrow, and held here
@@ -199,12 +196,8 @@ def resolve(
             if phase and parts > 1:
                 phase(f"scoring, part {done} of {parts} ({result.candidate_pairs:,} pairs)")
 
-        if engine == "spark":
-            from pepgraph.resolve import spark
-
-            batches = spark.predict_batches(model, rows_path, REVIEW_FLOOR, progress=scored)
-        else:
-            batches = predict_batches(model, REVIEW_FLOOR, progress=scored)
+        batches = (spark.predict_batches(model, rows_path, REVIEW_FLOOR, progress=scored) if engine == "spark"
+                   else predict_batches(model, REVIEW_FLOOR, progress=scored))
         for batch in batches:
             for row in batch.to_pylist():
                 a, b = sorted((row["unique_id_l"], row["unique_id_r"]))
