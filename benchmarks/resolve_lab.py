@@ -87,6 +87,7 @@ def run(name):
         mapping = dict(g.store.con.execute("SELECT entity_id, min(canonical_id) FROM statements WHERE prop='id' GROUP BY entity_id").fetchall())
         model = json.loads(g.store.con.execute("SELECT model FROM resolver_models ORDER BY id DESC LIMIT 1").fetchone()[0])
         pairs = g.store.con.execute("SELECT left_id, right_id, probability, explanation FROM resolve_pairs WHERE evidence='model'").fetchall()
+        kin = g.store.con.execute("SELECT left_id, right_id, explanation FROM resolve_pairs WHERE evidence='relatives'").fetchall()
     m = pairwise(mapping, truth)
     out = {k: round(v, 4) if isinstance(v, float) else v for k, v in m.items()}
     line = f"{name} {tag}: P {out['precision']} R {out['recall']} F1 {out['f1']} fp {out['fp']} fn {out['fn']} resolve {secs:.1f}s model_links {res.model_pairs} notes {res.notes} phases {res.phases}"
@@ -95,6 +96,14 @@ def run(name):
         cr = pair_recall(mapping, truth, lambda a, b: bool(sc[a]) and bool(sc[b]) and not (sc[a] & sc[b]))
         line += f" cross-script {cr['found']}/{cr['pairs']} = {cr['recall']:.3f}"
     print(line)
+    if kin:  # the relatives' second pass: its links by kind, right / joined / proposed
+        by = defaultdict(lambda: [0, 0, 0])
+        for a, b, e in kin:
+            k = by[json.loads(e)["relatives"]["kind"]]
+            k[0] += 1
+            k[1] += mapping.get(a) == mapping.get(b)
+            k[2] += truth.get(a) is not None and truth.get(a) == truth.get(b)
+        print("  relatives: " + ", ".join(f"{kind} {n} proposed, {j} joined, {r} one person" for kind, (n, j, r) in sorted(by.items())))
     if "--table" in sys.argv:
         groups = defaultdict(lambda: [0, 0, 0.0])
         for a, b, p, e in pairs:

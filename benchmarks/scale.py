@@ -149,7 +149,7 @@ def stage_resolve(work: Path, **_: Any) -> dict[str, Any]:
             kwargs["phase"] = phase
         res = graph.resolve(**kwargs)
     data = res.to_dict() if hasattr(res, "to_dict") else dict(getattr(res, "__dict__", {}))
-    keep = ("records", "candidate_pairs", "clusters", "merged", "model_pairs", "identifier_links", "vetoed", "phases", "notes")
+    keep = ("records", "candidate_pairs", "clusters", "merged", "model_pairs", "identifier_links", "vetoed", "relative_links", "phases", "notes")
     out = {k: data[k] for k in keep if k in data} | {"disk_mb": _size_mb(work / "scale.duckdb")}
     if TREE is not None:
         out["phase_peak_tree_rss_mb"] = dict(TREE.phases)

@@ -41,7 +41,8 @@ def resolve(
         return
     out.print(
         f"{result.records:,} records → {result.clusters:,} entities; {result.merged:,} records merged "
-        f"({result.model_pairs:,} model links, {result.identifier_links:,} identifier links, "
+        f"({result.model_pairs:,} model links, {result.relative_links:,} through relatives, "
+        f"{result.identifier_links:,} identifier links, "
         f"{result.judged_same:,} judged same, {result.vetoed:,} vetoed) in {result.seconds:.1f}s"
     )
     if result.phases:
@@ -127,6 +128,10 @@ def _print_explanation(data: dict[str, Any]) -> None:
     out.print(f"match probability {data['probability']:.4f}" + ("" if data["trained_model"] else " (untrained model: run `pepgraph resolve`)"))
     if data["identifier"]:
         out.print(f"shared identifier {data['identifier']}: linked regardless of the score")
+    if data.get("relatives"):
+        kin = data["relatives"]
+        out.print(f"linked at the latest resolve through relatives: {data['left']}'s {kin['kind']} {kin['left']} and "
+                  f"{data['right']}'s {kin['kind']} {kin['right']} are one person")
     if data["veto"]:
         out.print(f"never linked: {data['veto']}")
     if data["judgement"]:

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pepgraph import settings
+from pepgraph.resolve import relatives
 from pepgraph.resolve.cluster import FUZZY_NAME_LEVELS, cluster, redirects
 from pepgraph.resolve.judgements import latest
 from pepgraph.resolve.model import (
@@ -55,6 +56,8 @@ class ResolveResult:
     judged_different: int = 0
     candidate_pairs: int = 0  # distinct pairs blocking gave the model to score
     vetoed: int = 0  # model pairs dropped by conflicting identifiers or birth years
+    #: pairs under the threshold linked because a relative of each is in one cluster (relatives.py)
+    relative_links: int = 0
     clusters: int = 0
     merged: int = 0
     redirects: int = 0
@@ -173,6 +176,7 @@ def resolve(
             pq.read_table(rows_path, columns=["unique_id", "ids", "birth_year", "birth_full", "countries"]))
         common_keys, count = rows.common_keys, rows.records
         del rows
+        kin = relatives.load(store)
         _release_memory(store)
         # Arrow's allocator keeps what it frees for reuse; nothing here needs it again
         pa.default_memory_pool().release_unused()
@@ -188,6 +192,9 @@ def resolve(
         edges: list[tuple[str, str, float, str]] = []
         fuzzy: set[tuple[str, str]] = set()  # model links made on a loose name match (cluster.py)
         kept_pairs: list[tuple[str, str, float, float, str, str]] = []
+        # pairs under the threshold whose records both have relatives: the second pass may link
+        # them (relatives.py); (a, b, probability, match weight, explanation)
+        near: list[tuple[str, str, float, float, dict[str, Any]]] = []
         factors = level_factors(model)
         enter("scoring")
 
@@ -216,6 +223,9 @@ def resolve(
                     result.model_pairs += 1
                     if expl.get("name", {}).get("level", "").startswith(FUZZY_NAME_LEVELS):
                         fuzzy.add((a, b))
+                elif a in kin and b in kin:
+                    near.append((a, b, prob, float(row["match_weight"]), expl))
+                    continue
                 kept_pairs.append((a, b, prob, float(row["match_weight"]), "model", json.dumps(expl)))
             writer.write_table(_pair_table(kept_pairs))
             kept_pairs.clear()
@@ -241,21 +251,43 @@ def resolve(
         result.judged_different = len(different)
 
         writer.write_table(_pair_table(kept_pairs))
-        writer.close()
-        del kept_pairs
+        kept_pairs.clear()
 
         enter("clustering")
-        names, sources = _linked_names(model, edges) if fuzzy else (None, None)
+        loose = {(a, b) for a, b, _p, _w, expl in near
+                 if expl.get("name", {}).get("level", "").startswith(FUZZY_NAME_LEVELS)}
+        linked = edges + [(a, b, p, "relatives") for a, b, p, _w, _e in near]
+        names, sources = _linked_names(model, linked) if fuzzy or loose else (None, None)
+        del linked
         # the engine is done: its memory (up to PEPGRAPH_RESOLVE_MEMORY) is free for the rest
         trained = model.to_json()
         model.close()
         model = None
-        done = cluster(records, edges, different, qids, births=births, max_birth_gap=MAX_BIRTH_GAP,
-                       countries=countries, identifiers=ids, conflict=_conflict,
-                       names=names, fuzzy=fuzzy, sources=sources)
+        rules = dict(births=births, max_birth_gap=MAX_BIRTH_GAP, countries=countries, identifiers=ids,
+                     conflict=_conflict, names=names, sources=sources)
+        done = cluster(records, edges, different, qids, fuzzy=fuzzy, **rules)  # type: ignore[arg-type]
+        if near:
+            # the second pass: relatives in one cluster link a pair the model left under the threshold
+            added: list[tuple[str, str, float, str]] = []
+            for a, b, prob, weight, expl in near:
+                found = relatives.shared(a, b, kin, done.mapping)
+                evidence = "model"
+                if found is not None:
+                    expl["relatives"] = {"kind": found[0], "left": found[1], "right": found[2]}
+                    added.append((a, b, prob, "relatives"))
+                    evidence = "relatives"
+                    if (a, b) in loose:
+                        fuzzy.add((a, b))
+                kept_pairs.append((a, b, prob, weight, evidence, json.dumps(expl)))
+            writer.write_table(_pair_table(kept_pairs))
+            result.relative_links = len(added)
+            if added:
+                done = cluster(records, edges + added, different, qids, fuzzy=fuzzy, **rules)  # type: ignore[arg-type]
+        writer.close()
+        del kept_pairs, near, kin
         result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
         mapping = done.mapping
-        del done, edges, fuzzy, names, sources, records, ids, births, countries, qids
+        del done, edges, fuzzy, names, sources, records, ids, births, countries, qids, rules
         enter("writing")
         result.redirects = _write(store, mapping, pairs_path, trained, result, common_keys)
     finally:
@@ -452,6 +484,7 @@ def _write(store: Store, mapping: dict[str, str], pairs_path: str, trained: dict
                 "INSERT INTO resolve_runs VALUES ((SELECT coalesce(max(id), 0) + 1 FROM resolve_runs), ?, ?, ?, ?, ?, ?, ?)",
                 [now, datetime.now(UTC).replace(tzinfo=None), result.records, result.model_pairs,
                  result.clusters, result.merged, json.dumps({"notes": result.notes, "vetoed": result.vetoed,
+                                                              "relative_links": result.relative_links,
                                                               "candidate_pairs": result.candidate_pairs,
                                                               "phases": dict(result.phases),
                                                               "year_as_date": result.year_as_date})],
@@ -490,7 +523,12 @@ def explain(store: Store, a: str, b: str) -> dict[str, Any]:
             float(out["match_weight"]), weights):
         veto = f"born {abs(ya - yb)} years apart"
     shared = sorted(set(found[left]["ids"] or []) & set(found[right]["ids"] or []))
+    # the relatives' second pass is not a comparison of the two records: the latest resolve says
+    stored_pair = store.con.execute(
+        "SELECT explanation FROM resolve_pairs WHERE left_id = ? AND right_id = ? AND evidence = 'relatives'",
+        [left, right]).fetchone()
     out.update({
+        "relatives": json.loads(stored_pair[0]).get("relatives") if stored_pair else None,
         "left": left, "right": right, "trained_model": stored is not None,
         "left_name": found[left]["display"], "right_name": found[right]["display"],
         "identifier": shared[0] if shared and veto is None else None, "veto": veto,
@@ -511,7 +549,7 @@ def review_queue(store: Store, limit: int = 50) -> list[dict[str, Any]]:
         """
         SELECT p.* FROM resolve_pairs p
         LEFT JOIN judgements j ON j.left_id = p.left_id AND j.right_id = p.right_id
-        WHERE p.evidence = 'model' AND j.id IS NULL
+        WHERE p.evidence IN ('model', 'relatives') AND j.id IS NULL
         ORDER BY abs(p.match_weight), p.left_id, p.right_id
         LIMIT ?
         """,

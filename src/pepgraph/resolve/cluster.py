@@ -1,7 +1,9 @@
 """Clusters under human constraints, and canonical ids that survive rebuilds.
 
 Clustering is Kruskal's algorithm on the scored pairs, strongest first: "same" judgements are
-joined before anything else, then identifier links, then model pairs above the threshold; a join
+joined before anything else, then identifier links, then model pairs above the threshold, then
+pairs whose relatives are one person (relatives.py; they meet every rule below that a model link
+meets); a join
 that would put two records judged "different" into one cluster is refused. Refusing the weakest
 joins of a component is what "cut it at its weakest links" means for a greedy maximum spanning
 forest: the strong links that were joined first stay.
@@ -87,6 +89,9 @@ MAX_MODEL_CLUSTER = 25
 #: name levels (model.COMPARISONS, by prefix) that are a loose match: see "And for names" above
 FUZZY_NAME_LEVELS = ("similar name tokens", "name tokens contained", "same initials", "sound alike", "two tokens shared",
                      "one token shared", "else")
+#: the kinds of link that a score made and the rules check: the model's, and the relatives' second
+#: pass (relatives.py), which comes after every model link
+SCORED = ("model", "relatives")
 #: records each side needs before two consistently named groups are kept apart
 NAMED_SIDE = 2
 #: a refused bridge this close (in log2 odds) to a record's strongest accepted link makes the
@@ -290,37 +295,38 @@ def _kruskal(records: list[str], ordered: list[tuple[str, str, float, str]], dif
         ra, rb = uf.find(a), uf.find(b)
         if ra == rb:
             continue
+        scored = evidence in SCORED  # a link the rules below check; judgements and identifiers are not
         small, large = sorted((uf.members[ra], uf.members[rb]), key=len)
-        if evidence == "model" and len(small) + len(large) > max_model_cluster:
-            refused.append((a, b, f"model link refused: it would make a cluster of {len(small) + len(large)} "
+        if scored and len(small) + len(large) > max_model_cluster:
+            refused.append((a, b, f"{evidence} link refused: it would make a cluster of {len(small) + len(large)} "
                                   f"records (cap {max_model_cluster})"))
             continue
         ba, bb = known.get(ra, ()), known.get(rb, ())
         # only a link with an end that has no full birth date can bridge namesakes born apart;
         # a link between two dated records was weighed on its dates by the model already
         bridge = not dated.get(a) or not dated.get(b)
-        if evidence == "model" and bridge and ba and bb:
+        if scored and bridge and ba and bb:
             why = _birth_conflict(ba, bb, a, b, max_birth_gap)
             if why is not None:
-                refused.append((a, b, f"model link refused: {why}"))
+                refused.append((a, b, f"{evidence} link refused: {why}"))
                 bridged.extend((x, a if x == b else b, _log_odds(score), why) for x in (a, b) if not dated.get(x))
                 continue
         na, nb = nations.get(ra), nations.get(rb)
-        if evidence == "model" and na and nb and (a not in placed or b not in placed) and not na & nb:
+        if scored and na and nb and (a not in placed or b not in placed) and not na & nb:
             why = (f"it would join records of {', '.join(sorted(na))} and of {', '.join(sorted(nb))} "
                    "through a record without a country")
-            refused.append((a, b, f"model link refused: {why}"))
+            refused.append((a, b, f"{evidence} link refused: {why}"))
             bridged.extend((x, a if x == b else b, _log_odds(score), why) for x in (a, b) if x not in placed)
             continue
         ia, ib = held.get(ra), held.get(rb)
-        if evidence == "model" and ia and ib and conflict is not None:
+        if scored and ia and ib and conflict is not None:
             why = conflict(ia, ib)
             if why is not None:
                 why = f"it would join records with {why} into one cluster"
-                refused.append((a, b, f"model link refused: {why}"))
+                refused.append((a, b, f"{evidence} link refused: {why}"))
                 bridged.extend((x, a if x == b else b, _log_odds(score), why) for x in (a, b) if x not in with_ids)
                 continue
-        if evidence == "model" and names is not None and fuzzy and (min(a, b), max(a, b)) in fuzzy:
+        if scored and names is not None and fuzzy and (min(a, b), max(a, b)) in fuzzy:
             why = None
             if len(small) >= NAMED_SIDE and len(large) >= NAMED_SIDE:
                 why = _named_apart(small, large, names, sources)
@@ -330,14 +336,14 @@ def _kruskal(records: list[str], ordered: list[tuple[str, str, float, str]], dif
                 if why is not None:  # the end written with initials fits both people: it may be ambiguous
                     bridged.extend((x, a if x == b else b, _log_odds(score), why) for x in initialled)
             if why is not None:
-                refused.append((a, b, f"model link refused: a loose name match, and {why}"))
+                refused.append((a, b, f"{evidence} link refused: a loose name match, and {why}"))
                 continue
         clash = next(((x, y) for x in small if forbidden.get(x) for y in forbidden[x] if y in large), None)
         if clash is not None:
             refused.append((a, b, f"judged different: {clash[0]} / {clash[1]} ({evidence} link refused)"))
             continue
         root = uf.union(a, b)
-        if evidence == "model":
+        if scored:
             w = _log_odds(score)
             best[a], best[b] = max(best.get(a, w), w), max(best.get(b, w), w)
         if ba or bb:
@@ -380,13 +386,13 @@ def cluster(
     Two passes: the second runs only when the first found ambiguous bridges (see the module's
     docstring) and leaves out their model links."""
     records = list(records)
-    rank = {"judgement": 0, "identifier": 1, "model": 2}
+    rank = {"judgement": 0, "identifier": 1, "model": 2, "relatives": 3}
     ordered = sorted(edges, key=lambda e: (rank.get(e[3], 3), -e[2], e[0], e[1]))
     different = list(different)
     uf, refused, ambiguous = _kruskal(records, ordered, different, max_model_cluster, births, max_birth_gap, countries,
                                       identifiers, conflict, names, fuzzy, sources)
     if ambiguous:
-        kept = [e for e in ordered if e[3] != "model" or (e[0] not in ambiguous and e[1] not in ambiguous)]
+        kept = [e for e in ordered if e[3] not in SCORED or (e[0] not in ambiguous and e[1] not in ambiguous)]
         uf, refused, _again = _kruskal(records, kept, different, max_model_cluster, births, max_birth_gap,
                                        countries, identifiers, conflict, names, fuzzy, sources)
         refused.extend((rec, other, f"ambiguous: {rec} is as close to {other} as to the cluster it joined, "
