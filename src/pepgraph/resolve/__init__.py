@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pepgraph import settings
@@ -35,6 +36,10 @@ from pepgraph.store import Store
 
 DEFAULT_THRESHOLD = 0.8  # the model is calibrated (see model.correct_u): 0.8 gave the best F1 on generated data, the same on EveryPolitician and FEBRL
 REVIEW_FLOOR = 0.2  # pairs kept for review and explanations start here
+#: pairs from this score up may be linked through relatives (relatives.py); under REVIEW_FLOOR
+#: only those that are are kept. On 100,000 generated key persons every link made from 0.001 up
+#: was right (164 links from 0.02, 190 from 0.001: docs/benchmarks.md, "Relatives as evidence")
+RELATIVES_FLOOR = 0.01
 MAX_BIRTH_GAP = 5  # years: records born further apart are never the same person...
 #: ...unless everything else alone is decisive: the pair's match weight without the birth
 #: comparison (a shared id number, name and address) is at least this. A wrong birth date is a
@@ -203,9 +208,16 @@ def resolve(
             if phase and parts > 1:
                 phase(f"scoring, part {done} of {parts} ({result.candidate_pairs:,} pairs)")
 
-        batches = (spark.predict_batches(model, rows_path, REVIEW_FLOOR, progress=scored) if engine == "spark"
-                   else predict_batches(model, REVIEW_FLOOR, progress=scored))
+        floor = min(REVIEW_FLOOR, RELATIVES_FLOOR) if kin else REVIEW_FLOOR
+        related = pa.array(list(kin), pa.string()) if floor < REVIEW_FLOOR else None
+        batches = (spark.predict_batches(model, rows_path, floor, progress=scored) if engine == "spark"
+                   else predict_batches(model, floor, progress=scored))
         for batch in batches:
+            if related is not None:  # under the review floor, only pairs that relatives may link
+                batch = batch.filter(pc.or_(
+                    pc.greater_equal(batch.column("match_probability"), REVIEW_FLOOR),
+                    pc.and_(pc.is_in(batch.column("unique_id_l"), value_set=related),
+                            pc.is_in(batch.column("unique_id_r"), value_set=related))))
             for row in batch.to_pylist():
                 a, b = sorted((row["unique_id_l"], row["unique_id_r"]))
                 why = _conflict(ids.get(a), ids.get(b))
@@ -213,6 +225,8 @@ def resolve(
                 if why is None and ya and yb and abs(ya - yb) > MAX_BIRTH_GAP and not _decisive_without_birth(row):
                     why = f"born {abs(ya - yb)} years apart"
                 prob = float(row["match_probability"])
+                if why and prob < REVIEW_FLOOR:
+                    continue
                 expl = explanation(row, factors)
                 if why:
                     expl["veto"] = why
@@ -278,6 +292,8 @@ def resolve(
                     evidence = "relatives"
                     if (a, b) in loose:
                         fuzzy.add((a, b))
+                elif prob < REVIEW_FLOOR:
+                    continue
                 kept_pairs.append((a, b, prob, weight, evidence, json.dumps(expl)))
             writer.write_table(_pair_table(kept_pairs))
             result.relative_links = len(added)
