@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import UTC, datetime
 from collections.abc import Callable
 from typing import Any
@@ -198,8 +199,9 @@ def resolve(
         fuzzy: set[tuple[str, str]] = set()  # model links made on a loose name match (cluster.py)
         kept_pairs: list[tuple[str, str, float, float, str, str]] = []
         # pairs under the threshold whose records both have relatives: the second pass may link
-        # them (relatives.py); (a, b, probability, match weight, explanation)
-        near: list[tuple[str, str, float, float, dict[str, Any]]] = []
+        # them (relatives.py); (a, b, probability, match weight, explanation JSON, loose name
+        # match); JSON, not dicts, since at 2.4 million key persons they are hundreds of thousands
+        near: list[tuple[str, str, float, float, str, bool]] = []
         factors = level_factors(model)
         enter("scoring")
 
@@ -238,7 +240,8 @@ def resolve(
                     if expl.get("name", {}).get("level", "").startswith(FUZZY_NAME_LEVELS):
                         fuzzy.add((a, b))
                 elif a in kin and b in kin:
-                    near.append((a, b, prob, float(row["match_weight"]), expl))
+                    near.append((a, b, prob, float(row["match_weight"]), json.dumps(expl),
+                                 expl.get("name", {}).get("level", "").startswith(FUZZY_NAME_LEVELS)))
                     continue
                 kept_pairs.append((a, b, prob, float(row["match_weight"]), "model", json.dumps(expl)))
             writer.write_table(_pair_table(kept_pairs))
@@ -268,42 +271,43 @@ def resolve(
         kept_pairs.clear()
 
         enter("clustering")
-        loose = {(a, b) for a, b, _p, _w, expl in near
-                 if expl.get("name", {}).get("level", "").startswith(FUZZY_NAME_LEVELS)}
-        linked = edges + [(a, b, p, "relatives") for a, b, p, _w, _e in near]
-        names, sources = _linked_names(model, linked) if fuzzy or loose else (None, None)
+        linked = edges + [(a, b, p, "relatives") for a, b, p, _w, _e, _loose in near]
+        names, sources = (_linked_names(model, linked) if fuzzy or any(pair[5] for pair in near)
+                          else (None, None))
         del linked
         # the engine is done: its memory (up to PEPGRAPH_RESOLVE_MEMORY) is free for the rest
         trained = model.to_json()
         model.close()
         model = None
-        rules = dict(births=births, max_birth_gap=MAX_BIRTH_GAP, countries=countries, identifiers=ids,
-                     conflict=_conflict, names=names, sources=sources)
-        done = cluster(records, edges, different, qids, fuzzy=fuzzy, **rules)  # type: ignore[arg-type]
+        clusters = partial(cluster, births=births, max_birth_gap=MAX_BIRTH_GAP, countries=countries,
+                           identifiers=ids, conflict=_conflict, names=names, sources=sources)
+        done = clusters(records, edges, different, qids, fuzzy=fuzzy)
         if near:
             # the second pass: relatives in one cluster link a pair the model left under the threshold
             added: list[tuple[str, str, float, str]] = []
-            for a, b, prob, weight, expl in near:
+            for a, b, prob, weight, why, loose in near:
                 found = relatives.shared(a, b, kin, done.mapping)
                 evidence = "model"
                 if found is not None:
+                    expl = json.loads(why)
                     expl["relatives"] = {"kind": found[0], "left": found[1], "right": found[2]}
+                    why = json.dumps(expl)
                     added.append((a, b, prob, "relatives"))
                     evidence = "relatives"
-                    if (a, b) in loose:
+                    if loose:
                         fuzzy.add((a, b))
                 elif prob < REVIEW_FLOOR:
                     continue
-                kept_pairs.append((a, b, prob, weight, evidence, json.dumps(expl)))
+                kept_pairs.append((a, b, prob, weight, evidence, why))
             writer.write_table(_pair_table(kept_pairs))
             result.relative_links = len(added)
             if added:
-                done = cluster(records, edges + added, different, qids, fuzzy=fuzzy, **rules)  # type: ignore[arg-type]
+                done = clusters(records, edges + added, different, qids, fuzzy=fuzzy)
         writer.close()
         del kept_pairs, near, kin
         result.clusters, result.merged, result.refused = done.clusters, done.merged, done.refused
         mapping = done.mapping
-        del done, edges, fuzzy, names, sources, records, ids, births, countries, qids, rules
+        del done, edges, fuzzy, names, sources, records, ids, births, countries, qids, clusters
         enter("writing")
         result.redirects = _write(store, mapping, pairs_path, trained, result, common_keys)
     finally:
