@@ -86,7 +86,8 @@ def run_demo(graph: Graph, out: Console, err: Console, use_shared: bool = True) 
     res, cls = report["resolve"], report["classify"]
     out.print(
         f"  resolved: {res.records:,} records → {res.clusters:,} entities ({res.merged:,} records merged; "
-        f"{res.identifier_links:,} identifier links, {res.model_pairs:,} model links) in {res.seconds:.1f}s"
+        f"{res.identifier_links:,} identifier links, {res.model_pairs:,} model links, "
+        f"{res.relative_links:,} through relatives) in {res.seconds:.1f}s"
     )
     out.print(
         f"  classified: PEPs {cls.peps.get('current', 0):,} current, {cls.peps.get('former', 0):,} former, "
