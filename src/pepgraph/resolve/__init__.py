@@ -285,20 +285,20 @@ def resolve(
         if near:
             # the second pass: relatives in one cluster link a pair the model left under the threshold
             added: list[tuple[str, str, float, str]] = []
-            for a, b, prob, weight, why, loose in near:
+            for a, b, prob, weight, text, loose in near:
                 found = relatives.shared(a, b, kin, done.mapping)
                 evidence = "model"
                 if found is not None:
-                    expl = json.loads(why)
+                    expl = json.loads(text)
                     expl["relatives"] = {"kind": found[0], "left": found[1], "right": found[2]}
-                    why = json.dumps(expl)
+                    text = json.dumps(expl)
                     added.append((a, b, prob, "relatives"))
                     evidence = "relatives"
                     if loose:
                         fuzzy.add((a, b))
                 elif prob < REVIEW_FLOOR:
                     continue
-                kept_pairs.append((a, b, prob, weight, evidence, why))
+                kept_pairs.append((a, b, prob, weight, evidence, text))
             writer.write_table(_pair_table(kept_pairs))
             result.relative_links = len(added)
             if added:

@@ -43,9 +43,9 @@ EVIDENT = frozenset({"spouse", "child"})
 Kin = dict[str, list[tuple[str, str]]]  # record -> [(kind, relative's record)]
 
 
-def load(store: Store, records: set[str] | None = None, kinds: Iterable[str] = EVIDENT) -> Kin:
+def load(store: Store, kinds: Iterable[str] = EVIDENT) -> Kin:
     """Every record's relatives of the ``kinds`` that count, from the store's current Family links
-    (pepgraph's own derived links left out); only ``records`` when given."""
+    (pepgraph's own derived links left out)."""
     wanted = set(kinds)
     rows = store.con.execute(
         """
@@ -60,9 +60,9 @@ def load(store: Store, records: set[str] | None = None, kinds: Iterable[str] = E
         kind = KINDS.get(word or "")
         if not person or not relative or person == relative or kind is None:
             continue
-        if kind in wanted and (records is None or person in records):
+        if kind in wanted:
             kin[person].append((kind, relative))
-        if INVERSE[kind] in wanted and (records is None or relative in records):
+        if INVERSE[kind] in wanted:
             kin[relative].append((INVERSE[kind], person))
     return dict(kin)
 
