@@ -138,7 +138,7 @@ def test_the_prior_rule_recall_counts_pairs_without_two_dates(namesakes: Graph) 
         model.close()
 
 
-def test_a_level_no_sampled_pair_fell_in_gets_at_most_one_in_the_pairs_drawn(namesakes: Graph) -> None:
+def test_a_level_no_sampled_pair_fell_in_gets_at_most_one_in_the_pairs_comparable(namesakes: Graph) -> None:
     model = make_model(build_rows(namesakes.store).table, settings())
     try:
         records = 100  # 40 x 2 namesakes and 20 loners: every one of the 4,950 pairs is drawn
@@ -147,14 +147,40 @@ def test_a_level_no_sampled_pair_fell_in_gets_at_most_one_in_the_pairs_drawn(nam
     finally:
         model.close()
     drawn = records * (records - 1) / 2
-    # unseen levels of a comparison the sample saw: at most 1 / drawn (a rare initials key had
-    # kept its starting u 0.001 and weighed less than the common one)
+    # unseen levels of a comparison the sample saw: at most one in the pairs it could compare (a
+    # rare initials key had kept its starting u 0.001 and weighed less than the common one);
+    # every record has a name, 80 a birth date (the 20 loners have none)
     assert after[("name", "same initials")]["u_probability"] == pytest.approx(1 / drawn)
-    assert after[("birth", "one typo in the date")]["u_probability"] == pytest.approx(1 / drawn)  # was 0.0005
+    assert after[("birth", "one typo in the date")]["u_probability"] == pytest.approx(1 / (80 * 79 / 2))  # was 0.0005
     assert after[("birth", "same date")]["u_probability"] == pytest.approx(0.0001)  # already below the bound
     # a sampled level keeps what the sample gave; a comparison the sample never saw is untouched
     assert after[("name", "same full name")]["u_probability"] == pytest.approx(0.0005)
     assert after[("number", "same number")]["u_probability"] == pytest.approx(0.0001)
+
+
+def test_a_comparison_few_records_can_make_bounds_u_by_its_few_pairs(tmp_path: Path) -> None:
+    """Real sanctions data has an address on a few hundred of its records: the 2 million random
+    pairs held a few dozen with two addresses, none alike, and "alike address" had weighed 17.6
+    bits (u of one in the pairs drawn), joining Iraqi state companies that shared "state
+    company". Bounded by the pairs that had two addresses, it weighs what so few pairs allow."""
+    people = [person(f"p{i}", f"Given{chr(97 + i % 26)}{chr(97 + i // 26)} Family{chr(97 + i % 26)}",
+                     birthDate=f"19{40 + i % 50}-01-0{1 + i % 9}") for i in range(200)]
+    for i in range(10):  # 10 of 200 records have an address: 45 of 19,900 pairs can compare them
+        people[i]["properties"]["address"] = [f"P.O. Box {i}, Town{chr(97 + i)}, Iraq"]
+    graph = store(tmp_path, people)
+    try:
+        model = make_model(build_rows(graph.store).table, settings())
+        try:
+            bound_unseen_u(model, sampled={("name", "else"), ("address", "else")})
+            after = _levels(model)
+        finally:
+            model.close()
+    finally:
+        graph.close()
+    # starting u: same 0.0005, similar 0.005, alike 0.1; one in 45 is 0.022
+    assert after[("address", "alike address")]["u_probability"] == pytest.approx(1 / 45)
+    assert after[("address", "similar address")]["u_probability"] == pytest.approx(0.005)  # already below
+    assert after[("name", "same initials")]["u_probability"] == pytest.approx(1 / (200 * 199 / 2))
 
 
 def test_one_dataset_leaves_the_source_comparison_neutral(namesakes: Graph, tmp_path: Path) -> None:
