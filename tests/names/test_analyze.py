@@ -66,6 +66,10 @@ TITLES = [
     ("John Smith MP", "john smith"),
     ("M. Jean Dupont", "jean dupont"),  # Monsieur, before two words
     ("S.E. Ahmed Ali", "ahmed ali"),  # Son Excellence
+    # EveryPolitician's Lok Sabha writes "Surname, Shri Given": two members born on one day had
+    # scored 0.87 on the shared "shri"
+    ("Rao (Avanthi), Shri Muthamsetti Srinivasa", "muthamsetti srinivasa rao avanthi"),
+    ("Smt. Sonia Gandhi", "sonia gandhi"),
 ]
 
 # names whose words only look like titles keep them
@@ -76,6 +80,7 @@ KEPT = [
     ("Don King", "don king"),
     ("Amir Khan", "amir khan"),
     ("He Jiankui", "he jiankui"),
+    ("Sri Mulyani Indrawati", "sri mulyani indrawati"),  # Sri is a given name too
     # a one-letter title is an initial before an initial or a lone word: removing "M." had left
     # "E. Balcedo", which no longer met "Maria Ester Balcedo" as initials of one name
     ("M. E. Balcedo", "m e balcedo"),

@@ -61,6 +61,11 @@ _SIMILAR = ("least(len(parts_l), len(parts_r)) >= 2 AND "
 #: date are likely one person when no one else is called so, and unlikely when hundreds are
 _RARE_PAIR = "list_has_any(rare_pairs_l, rare_pairs_r)"
 
+#: the two records may be of one country: an office's title is one office only within a country
+#: (EveryPolitician's "Member of the National Assembly" is Senegal's, Côte d'Ivoire's and a
+#: dozen more; two deputies named Adama Sylla, of Senegal and of Côte d'Ivoire, had scored 0.955)
+_ONE_COUNTRY = "(countries_l IS NULL OR countries_r IS NULL OR list_has_any(countries_l, countries_r))"
+
 #: name of the comparison -> [(label, sql condition or None for "else", m, u)]; a level whose
 #: label is "null" is Splink's null level.
 #: In a level's condition the cheap test comes first: DuckDB evaluates the terms of an AND left
@@ -151,8 +156,8 @@ COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
         # an office at most rows.RARE_POSITION records name (a minister, a judge, a mayor), then
         # a common one (a legislature's members): at 1M generated key persons the same office,
         # weighed alike for both, took the wrong links between unrelated people 13,359 -> 48,043
-        ("same rare position", "list_has_any(rare_positions_l, rare_positions_r)", 0.3, 0.001),
-        ("same position", "list_has_any(positions_l, positions_r)", 0.2, 0.01),
+        ("same rare position", f"list_has_any(rare_positions_l, rare_positions_r) AND {_ONE_COUNTRY}", 0.3, 0.001),
+        ("same position", f"list_has_any(positions_l, positions_r) AND {_ONE_COUNTRY}", 0.2, 0.01),
         ("else", None, 0.5, 0.99),
     ],
     # Compared only when both records have one (real PEP data rarely does; KYC and FEBRL-style
