@@ -156,6 +156,26 @@ def test_an_office_held_is_compared_from_positions_and_occupancies(tmp_path: Pat
         graph.close()
 
 
+def test_one_office_title_in_two_countries_is_not_the_same_office(tmp_path: Path) -> None:
+    """EveryPolitician names a dozen legislatures "Member of the National Assembly": two deputies
+    named Adama Sylla, of Senegal and of Côte d'Ivoire, had been one person at 0.955. The title
+    counts as one office only between records that may be of one country (one of them without a
+    country may be)."""
+    post = {"id": "pos-na", "schema": "Position", "properties": {"name": ["Member of the National Assembly"]}}
+    held = [{"id": f"occ-{pid}", "schema": "Occupancy", "properties": {"holder": [pid], "post": ["pos-na"]}}
+            for pid in ("sn1", "ci1", "sn2", "xx1")]
+    graph = store(tmp_path, {"ep": [post, *held, person("sn1", "Adama Sylla", nationality="sn"),
+                                    person("ci1", "Mr. ADAMA SYLLA", nationality="ci"),
+                                    person("sn2", "Adama Sylla", nationality=["sn", "fr"]),
+                                    person("xx1", "Adama Sylla")]})
+    try:
+        assert _levels(graph, "sn1", "ci1")["position"] == "else"
+        assert _levels(graph, "sn1", "sn2")["position"] == "same rare position"
+        assert _levels(graph, "ci1", "xx1")["position"] == "same rare position"
+    finally:
+        graph.close()
+
+
 def test_abjad_names_match_on_two_consonants_and_a_glued_article(tmp_path: Path) -> None:
     """An abjad writes no short vowels, so a name of two consonants ("بطي" bty / "Butti") is
     matched on them, and a Latin spelling that glues the article ("Alqubaisi") meets the Arabic
