@@ -16,6 +16,7 @@ from pepgraph.resolve.model import (
     correct_u,
     count_rare_u,
     count_shared_u,
+    count_sparse_u,
     make_model,
     namesake_stats,
     neutral_source,
@@ -181,6 +182,34 @@ def test_a_comparison_few_records_can_make_bounds_u_by_its_few_pairs(tmp_path: P
     assert after[("address", "alike address")]["u_probability"] == pytest.approx(1 / 45)
     assert after[("address", "similar address")]["u_probability"] == pytest.approx(0.005)  # already below
     assert after[("name", "same initials")]["u_probability"] == pytest.approx(1 / (200 * 199 / 2))
+
+
+def test_a_comparison_few_records_can_make_is_counted_over_its_pairs_without_a_shared_name(tmp_path: Path) -> None:
+    """u of "number" counted over every pair of the 12 records with an id number that share no
+    name token (65 of 66): two such pairs are a typo apart, one has the same number; the two
+    records of one person (a shared name, the number mistyped) are left out of the count."""
+    people = [person(f"p{i}", f"Given{chr(97 + i % 26)}{chr(97 + i // 26)} Family{chr(97 + i % 26)}{chr(97 + i // 26)}",
+                     birthDate=f"19{40 + i % 50}-01-0{1 + i % 9}") for i in range(200)]
+    numbers = {0: "AB100001", 1: "AB100002", 2: "CD200000", 3: "CD200000", 4: "EF300000", 5: "GH400000",
+               6: "IJ500000", 7: "KL600000", 8: "MN700000", 9: "OP800000", 10: "QR900000"}
+    for i, number in numbers.items():
+        people[i]["properties"]["idNumber"] = [number]
+    people.append(person("p0b", "Givenaa Familyaa", idNumber="AB100009"))  # p0 again, mistyped
+    graph = store(tmp_path, people)
+    try:
+        model = make_model(build_rows(graph.store).table, settings())
+        try:
+            found = count_sparse_u(model)
+            after = _levels(model)
+        finally:
+            model.close()
+    finally:
+        graph.close()
+    assert ("number", "one typo") in found and ("address", "alike address") not in found  # no address at all
+    total = 66 - 1  # p0 / p0b share their name; no other pair shares a token
+    assert after[("number", "one typo")]["u_probability"] == pytest.approx(2 / total)  # p0 / p1, p1 / p0b
+    assert after[("number", "same number")]["u_probability"] == pytest.approx(1 / total)  # p2 / p3
+    assert after[("number", "two typos")]["u_probability"] == pytest.approx(1 / total)  # none: one in the pairs
 
 
 def test_one_dataset_leaves_the_source_comparison_neutral(namesakes: Graph, tmp_path: Path) -> None:
