@@ -168,16 +168,8 @@ def test_a_comparison_few_records_can_make_bounds_u_by_its_few_pairs(tmp_path: P
                      birthDate=f"19{40 + i % 50}-01-0{1 + i % 9}") for i in range(200)]
     for i in range(10):  # 10 of 200 records have an address: 45 of 19,900 pairs can compare them
         people[i]["properties"]["address"] = [f"P.O. Box {i}, Town{chr(97 + i)}, Iraq"]
-    graph = store(tmp_path, people)
-    try:
-        model = make_model(build_rows(graph.store).table, settings())
-        try:
-            bound_unseen_u(model, sampled={("name", "else"), ("address", "else")})
-            after = _levels(model)
-        finally:
-            model.close()
-    finally:
-        graph.close()
+    _, _, _, after = _counted(tmp_path, people,
+                              lambda model: bound_unseen_u(model, sampled={("name", "else"), ("address", "else")}))
     # starting u: same 0.0005, similar 0.005, alike 0.1; one in 45 is 0.022
     assert after[("address", "alike address")]["u_probability"] == pytest.approx(1 / 45)
     assert after[("address", "similar address")]["u_probability"] == pytest.approx(0.005)  # already below
@@ -195,16 +187,7 @@ def test_a_comparison_few_records_can_make_is_counted_over_its_pairs_without_a_s
     for i, number in numbers.items():
         people[i]["properties"]["idNumber"] = [number]
     people.append(person("p0b", "Givenaa Familyaa", idNumber="AB100009"))  # p0 again, mistyped
-    graph = store(tmp_path, people)
-    try:
-        model = make_model(build_rows(graph.store).table, settings())
-        try:
-            found = count_sparse_u(model)
-            after = _levels(model)
-        finally:
-            model.close()
-    finally:
-        graph.close()
+    _, _, found, after = _counted(tmp_path, people, count_sparse_u)
     assert ("number", "one typo") in found and ("address", "alike address") not in found  # no address at all
     total = 66 - 1  # p0 / p0b share their name; no other pair shares a token
     assert after[("number", "one typo")]["u_probability"] == pytest.approx(2 / total)  # p0 / p1, p1 / p0b
