@@ -176,10 +176,13 @@ def test_a_comparison_few_records_can_make_bounds_u_by_its_few_pairs(tmp_path: P
     assert after[("name", "same initials")]["u_probability"] == pytest.approx(1 / (200 * 199 / 2))
 
 
-def test_a_comparison_few_records_can_make_is_counted_over_its_pairs_without_a_shared_name(tmp_path: Path) -> None:
+def test_a_comparison_few_records_can_make_is_counted_over_its_pairs_without_a_shared_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """u of "number" counted over every pair of the 12 records with an id number that share no
     name token (65 of 66): two such pairs are a typo apart, one has the same number; the two
-    records of one person (a shared name, the number mistyped) are left out of the count."""
+    records of one person (a shared name, the number mistyped) are left out of the count. Only
+    where sampling does not draw every pair: here 1,000 of the 20,100."""
+    import pepgraph.resolve.model as model_module
     people = [person(f"p{i}", f"Given{chr(97 + i % 26)}{chr(97 + i // 26)} Family{chr(97 + i % 26)}{chr(97 + i // 26)}",
                      birthDate=f"19{40 + i % 50}-01-0{1 + i % 9}") for i in range(200)]
     numbers = {0: "AB100001", 1: "AB100002", 2: "CD200000", 3: "CD200000", 4: "EF300000", 5: "GH400000",
@@ -187,6 +190,9 @@ def test_a_comparison_few_records_can_make_is_counted_over_its_pairs_without_a_s
     for i, number in numbers.items():
         people[i]["properties"]["idNumber"] = [number]
     people.append(person("p0b", "Givenaa Familyaa", idNumber="AB100009"))  # p0 again, mistyped
+    (tmp_path / "all").mkdir()
+    assert not _counted(tmp_path / "all", people, count_sparse_u)[2]  # every pair drawn: left alone
+    monkeypatch.setattr(model_module, "U_SAMPLE_PAIRS", 1_000)
     _, _, found, after = _counted(tmp_path, people, count_sparse_u)
     assert ("number", "one typo") in found and ("address", "alike address") not in found  # no address at all
     total = 66 - 1  # p0 / p0b share their name; no other pair shares a token
