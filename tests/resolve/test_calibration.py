@@ -11,6 +11,7 @@ import pytest
 
 from pepgraph import Graph
 from pepgraph.resolve.model import (
+    _relink,
     U_FLOOR_SHARE,
     bound_unseen_u,
     correct_u,
@@ -20,6 +21,7 @@ from pepgraph.resolve.model import (
     make_model,
     namesake_stats,
     neutral_source,
+    no_weight_for,
     prior_rule_recall,
     settings,
 )
@@ -199,6 +201,28 @@ def test_a_comparison_few_records_can_make_is_counted_over_its_pairs_without_a_s
     assert after[("number", "one typo")]["u_probability"] == pytest.approx(2 / total)  # p0 / p1, p1 / p0b
     assert after[("number", "same number")]["u_probability"] == pytest.approx(1 / total)  # p2 / p3
     assert after[("number", "two typos")]["u_probability"] == pytest.approx(1 / total)  # none: one in the pairs
+
+
+def test_one_shared_word_is_never_evidence_for_one_person(namesakes: Graph) -> None:
+    """Whatever EM finds, "one token shared" weighs at most 0: with EM's 3 bits, two legislators
+    born on one day who shared one word ("Nguyễn Văn Phúc" / "Vũ Văn Ninh") were one person."""
+    def step(model: Any) -> None:
+        conf = model.to_json()
+        for comp in conf["comparisons"]:
+            for level in comp["comparison_levels"]:
+                if level.get("label_for_charts") == "one token shared":
+                    level["m_probability"], level["u_probability"] = 0.035, 0.0038  # as EM left it in the demo
+        _relink(model, conf)
+        no_weight_for(model)
+
+    model = make_model(build_rows(namesakes.store).table, settings())
+    try:
+        step(model)
+        levels = _levels(model)
+    finally:
+        model.close()
+    assert levels[("name", "one token shared")]["m_probability"] == pytest.approx(0.0038)
+    assert levels[("name", "same full name")]["m_probability"] == pytest.approx(0.55)  # others untouched
 
 
 def test_one_dataset_leaves_the_source_comparison_neutral(namesakes: Graph, tmp_path: Path) -> None:
