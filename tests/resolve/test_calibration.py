@@ -203,7 +203,7 @@ def test_a_comparison_few_records_can_make_is_counted_over_its_pairs_without_a_s
     assert after[("number", "two typos")]["u_probability"] == pytest.approx(1 / total)  # none: one in the pairs
 
 
-def test_one_shared_word_is_never_evidence_for_one_person(namesakes: Graph) -> None:
+def test_one_shared_word_is_never_evidence_for_one_person(tmp_path: Path) -> None:
     """Whatever EM finds, "one token shared" weighs at most 0: with EM's 3 bits, two legislators
     born on one day who shared one word ("Nguyễn Văn Phúc" / "Vũ Văn Ninh") were one person."""
     def step(model: Any) -> None:
@@ -215,12 +215,7 @@ def test_one_shared_word_is_never_evidence_for_one_person(namesakes: Graph) -> N
         _relink(model, conf)
         no_weight_for(model)
 
-    model = make_model(build_rows(namesakes.store).table, settings())
-    try:
-        step(model)
-        levels = _levels(model)
-    finally:
-        model.close()
+    _, _, _, levels = _counted(tmp_path, _loners(5), step)
     assert levels[("name", "one token shared")]["m_probability"] == pytest.approx(0.0038)
     assert levels[("name", "same full name")]["m_probability"] == pytest.approx(0.55)  # others untouched
 
