@@ -513,9 +513,8 @@ def bound_unseen_u(model: Model, sampled: set[tuple[str, str]]) -> None:
         if not any(key[0] == name for key in sampled):
             continue  # null in every pair drawn (no record has an address): nothing was learnt
         comparable = drawn
-        null = next((lv.get("sql_condition") for lv in comp["comparison_levels"] if lv.get("is_null_level")), None)
-        if null and every >= 1:
-            held = model.con.execute(f"SELECT count(*) FROM linkage_rows WHERE NOT ({_one_side(null)})").fetchall()[0][0]
+        held = _held(model, comp)
+        if held is not None and every >= 1:
             comparable = drawn * held * (held - 1) / 2 / every
         bound = 1 / max(1.0, comparable)
         for level in comp["comparison_levels"]:
@@ -539,6 +538,18 @@ def _one_side(sql: str) -> str:
     """A pair's condition read on one record: ``address_l IS NULL OR address_r IS NULL`` ->
     ``address IS NULL OR address IS NULL``."""
     return re.sub(r"\b(\w+)_[lr]\b", r"\1", sql.replace('"', ""))
+
+
+def _null_sql(comp: dict[str, Any]) -> str | None:
+    return next((lv.get("sql_condition") for lv in comp["comparison_levels"] if lv.get("is_null_level")), None)
+
+
+def _held(model: Model, comp: dict[str, Any]) -> int | None:
+    """How many linkage rows have the values a comparison needs (None: it has no null level)."""
+    null = _null_sql(comp)
+    if not null:
+        return None
+    return model.con.execute(f"SELECT count(*) FROM linkage_rows WHERE NOT ({_one_side(null)})").fetchall()[0][0]
 
 
 def count_sparse_u(model: Model) -> set[tuple[str, str]]:
@@ -568,10 +579,9 @@ def count_sparse_u(model: Model) -> set[tuple[str, str]]:
     for comp in conf["comparisons"]:
         name = comp["output_column_name"]
         levels = COMPARISONS.get(name)
-        null = next((lv.get("sql_condition") for lv in comp["comparison_levels"] if lv.get("is_null_level")), None)
-        if name == "name" or not levels or not null:
+        held = None if name == "name" or not levels else _held(model, comp)
+        if held is None:
             continue
-        held = model.con.execute(f"SELECT count(*) FROM linkage_rows WHERE NOT ({_one_side(null)})").fetchall()[0][0]
         pairs = held * (held - 1) / 2
         if pairs < 1 or pairs > SPARSE_PAIRS or drawn * pairs / every >= SPARSE_SAMPLED:
             continue
@@ -579,7 +589,7 @@ def count_sparse_u(model: Model) -> set[tuple[str, str]]:
         cols = sorted({m.group(1) for m in re.finditer(r"\b(\w+)_[lr]\b", sqls)} | {"tokens"})
         side = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in cols)
         counts = dict(model.con.execute(
-            f"""WITH h AS (SELECT unique_id, {', '.join(cols)} FROM linkage_rows WHERE NOT ({_one_side(null)})),
+            f"""WITH h AS (SELECT unique_id, {', '.join(cols)} FROM linkage_rows WHERE NOT ({_one_side(_null_sql(comp) or "")})),
             x AS (SELECT {side} FROM h a JOIN h b ON a.unique_id < b.unique_id
                   WHERE len(list_intersect(a.tokens, b.tokens)) = 0)
             SELECT {_level_sql(levels)} AS level, count(*) FROM x GROUP BY level""").fetchall())
