@@ -19,6 +19,10 @@ from pepgraph.resolve.model import (
     count_shared_u,
     count_sparse_u,
     make_model,
+    match_share,
+    SHARED_MATCH_SHARE,
+    SharedCount,
+    shared_m,
     namesake_stats,
     neutral_source,
     no_weight_for,
@@ -286,23 +290,64 @@ def test_u_of_levels_that_need_a_rare_value_is_counted_not_sampled(tmp_path: Pat
     assert after[("name", "name tokens contained")]["u_probability"] == before[("name", "name tokens contained")]["u_probability"]
 
 
-def test_u_of_a_shared_reading_is_counted_per_value(tmp_path: Path) -> None:
-    """Korean records whose coarse readings coincide: five records share one reading (10 pairs)
-    and two another (1 pair), among 40 records; u of "same Korean reading" is 11 in the 780
-    pairs, not the floor that sampling left when no random pair held two Koreans. A store with
-    no Cantonese reading leaves that level alone."""
-    people = [person(f"k{i}", name, nationality="kr") for i, name in enumerate(
-        ["KIM Jong Hoon", "KIM Jonghun", "Kim Jong-hun", "KIM Jong Hun", "KIM Chong Hun",
-         "PARK Hong Keun", "PARK Honggeun"])]
-    rows, before, done, after = _counted(tmp_path, people + _loners(33), count_shared_u)
-    readings = [r for r in rows.column("korean").to_pylist() if r]
-    from collections import Counter
-    per_value = Counter(v for rec in readings for v in set(rec))
-    expected = sum(n * (n - 1) / 2 for n in per_value.values())
-    assert expected >= 2  # the names do share readings
-    assert done == {("name", "same Korean reading")}
-    assert after[("name", "same Korean reading")]["u_probability"] == pytest.approx(expected / (40 * 39 / 2))
+def test_pairs_of_a_shared_reading_are_listed_with_their_levels(tmp_path: Path) -> None:
+    """Korean records whose coarse readings coincide, among 40 records: the pairs that share a
+    reading are listed, those the name comparison puts in "same Korean reading" counted (not
+    those an exact name takes first), the dated ones by birth level; u is their share of the 780
+    pairs for now. A store with no Cantonese reading leaves that level alone."""
+    people = [person(f"k{i}", name, nationality="kr", **({"birthDate": born} if born else {}))
+              for i, (name, born) in enumerate([
+                  ("KIM Jong Hoon", "1960-05-01"), ("김종훈", "1960-05-01"), ("GIM Chong Hun", None),
+                  ("KIM Jong Hoon", "1982-02-02"), ("PARK Hong Keun", None), ("박홍근", None)])]
+    rows, before, done, after = _counted(tmp_path, people + _loners(34), count_shared_u)
+    readings = [set(r) for r in rows.column("korean").to_pylist() if r]
+    sharing = sum(1 for i, a in enumerate(readings) for b in readings[i + 1:] if a & b)
+    assert set(done) == {"same Korean reading"}
+    found = done["same Korean reading"]
+    # the two "KIM Jong Hoon" share the full name: that pair is not the level's
+    assert 0 < found.pairs < sharing
+    assert after[("name", "same Korean reading")]["u_probability"] == pytest.approx(found.pairs / (40 * 39 / 2))
+    assert sum(found.births.values()) <= found.pairs and "null" not in found.births
     assert after[("name", "same Cantonese reading")] == before[("name", "same Cantonese reading")]
+
+
+def test_the_share_of_true_pairs_is_read_off_the_births() -> None:
+    m = {"same date": 0.9, "else": 0.1}
+    u = {"same date": 0.001, "else": 0.999}
+    # 30 pairs born on one day, 70 born years apart: a third one person (a tenth of whom differ)
+    assert match_share({"same date": 30, "else": 70}, m, u) == pytest.approx(1 / 3, abs=0.01)
+    assert match_share({"else": 50}, m, u) < 0.01
+    assert match_share({"same date": 5}, m, u) is None  # too few dated pairs to tell
+
+
+def test_a_shared_reading_weighs_what_its_pairs_say(tmp_path: Path) -> None:
+    """With N pairs in the level, a share f of them true and the prior p, u = (1 - f) N / T and
+    m = f N / (p T): the level alone gives odds f / (1 - f). Without dated pairs f is
+    ``SHARED_MATCH_SHARE``."""
+    graph = store(tmp_path, [person(f"p{i}", f"Lonely{chr(97 + i)} Undated{chr(97 + i)}") for i in range(20)])
+    try:
+        model = make_model(build_rows(graph.store).table, settings())
+        try:
+            conf = model.to_json()
+            conf["probability_two_random_records_match"] = 0.1
+            _relink(model, conf)
+            used = shared_m(model, {"same Korean reading": SharedCount(10.0, {}),
+                                    "same Cantonese reading": SharedCount(10.0, {"same date": 40})})
+            levels = _levels(model)
+        finally:
+            model.close()
+    finally:
+        graph.close()
+    total = 20 * 19 / 2
+    korean = levels[("name", "same Korean reading")]
+    assert used["same Korean reading"] == SHARED_MATCH_SHARE
+    assert korean["u_probability"] == pytest.approx((1 - SHARED_MATCH_SHARE) * 10 / total)
+    assert korean["m_probability"] == pytest.approx(SHARED_MATCH_SHARE * 10 / (0.1 * total))
+    odds = korean["m_probability"] / korean["u_probability"] * 0.1
+    assert odds == pytest.approx(SHARED_MATCH_SHARE / (1 - SHARED_MATCH_SHARE))
+    # every dated pair born on one day: the share is capped, and the level still has a u
+    assert used["same Cantonese reading"] == 0.95
+    assert levels[("name", "same Cantonese reading")]["u_probability"] == pytest.approx(1 / total)
 
 
 def test_em_on_same_name_pairs_tells_namesakes_from_one_person(tmp_path: Path) -> None:

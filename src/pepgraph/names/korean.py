@@ -7,15 +7,22 @@ families chose). ICU reads Hanja as Mandarin (朴洪根 is "pu hong gen") and sp
 way ("bag hong geun"), so none of these met; on the EveryPolitician benchmark Hanja against a
 romanisation was the largest group of missed cross-script pairs (129 of 318).
 
-``reading`` turns each of them into the same *coarse reading*: every syllable as a key of its
+``readings`` turns each of them into the same *coarse reading*: every syllable as a key of its
 initial consonant, vowel and final consonant with the distinctions romanisations disagree on
 folded away (g/k, d/t, b/p, j/ch, r/l; eo/o/u/eu; ae/e; oe/oi/we; a y glide after a
 consonant, "hye" / "he"), and an initial r or n
-dropped before i or y ("Lee", "Rhee", "Ri", "Yi" and 이 are one). The keys
-are sorted, so that "Hong Keun Park" is "PARK Hong-keun". Hanja go to Hangul through the
+dropped before i or y ("Lee", "Rhee", "Ri", "Yi" and 이 are one). A reading is the family
+name's syllables, then the given name's *in their order*: "Kim Chol-yong" and "Kim Yong-chol",
+"Pak Chun-nam" and "PARK Nam Choon" are two people, and their readings differ (the first
+version sorted the syllables, and on the real-data demo 17 of 37 links this level carried were
+such pairs). Which word is the family name is not known ("Hong Keun Park" / "PARK Hong-keun"),
+so a name of several words has two readings: its first word as the family name, and its last.
+Hanja go to Hangul through the
 reading table of the ``hanja`` package (installed by ``make``; without it, Hanja names simply
 get no reading). What it does not do: Hanja with several readings take the table's one,
-romanised given names written as one word are split greedily ("Jongin" is jon-gin), and a
+romanised given names written as one word are split greedily ("Jongin" is jon-gin), a
+family name of two syllables written in Hangul or Hanja (남궁, 南宮) is read as one syllable and
+a given-name syllable, and a
 non-Korean name whose tokens happen to be Korean-like syllables ("Sam Ho") gets a reading too,
 which is why resolution asks a Korean country of Latin names (see resolve/rows.py).
 """
@@ -26,7 +33,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pepgraph.names.text import name_words
 
 # Hangul syllables are composed arithmetically: (initial * 21 + vowel) * 28 + final + 0xAC00.
 _INITIALS = ("k", "k", "n", "t", "t", "r", "m", "p", "p", "s", "s", "", "c", "c", "c", "k", "t", "p", "h")
@@ -133,31 +139,58 @@ def _latin_letters(text: str) -> str:
     return plain if plain.isascii() and plain.isalpha() else ""
 
 
-@lru_cache(maxsize=1 << 14)
-def reading(name: str) -> str | None:
-    """The coarse reading of a Korean name in Hangul, Hanja or a romanisation ("朴洪根", "박홍근",
-    "PARK Hong-Keun" all give "hong|kon|pak"), or None when the name is not one: a script mixed
-    in, a token that is no sequence of Korean syllables, fewer than two syllables or more than
-    five."""
-    keys: list[tuple[str, str, str]] = []
-    words = name_words(name)
-    for word in words:
-        if all("\uac00" <= ch <= "\ud7a3" for ch in word):
-            syllables = [_hangul(ch) for ch in word]
-        elif all(unicodedata.name(ch, "").startswith("CJK") for ch in word):
-            table = hanja_table()
-            hangul = [table.get(ch) for ch in word]
-            if word is words[0] and word[0] in SURNAMES:
-                hangul[0] = SURNAMES[word[0]]
-            if None in hangul:
-                return None
-            syllables = [_hangul(ch) for ch in hangul]
-        else:
-            letters = _latin_letters(word)
-            syllables = (_latin_syllables(letters) if letters else None) or []
-        if not syllables or None in syllables:
+#: words are split at spaces, commas, full stops and middle dots; a word's hyphens join pieces of
+#: one name ("Soo-sung" is a given name, never a family name)
+_WORDS = re.compile(r"[\s,.\u00b7]+")
+_HYPHENS = re.compile(r"[\-\u2010\u2011]+")
+
+
+def _syllables(word: str, first: bool) -> list[tuple[str, str, str]] | None:
+    """A written piece's folded syllables (Hangul, Hanja or a romanisation), or None where it is
+    not Korean. ``first``: the name's first piece, whose 金 is the family name 김."""
+    if all("\uac00" <= ch <= "\ud7a3" for ch in word):
+        found = [_hangul(ch) for ch in word]
+    elif all(unicodedata.name(ch, "").startswith("CJK") for ch in word):
+        table = hanja_table()
+        hangul = [table.get(ch) for ch in word]
+        if first and word[0] in SURNAMES:
+            hangul[0] = SURNAMES[word[0]]
+        if None in hangul:
             return None
-        keys.extend(_fold(s) for s in syllables)
-    if not MIN_SYLLABLES <= len(keys) <= MAX_SYLLABLES:
+        found = [_hangul(ch) for ch in hangul]  # type: ignore[arg-type]
+    else:
+        letters = _latin_letters(word)
+        found = (_latin_syllables(letters) if letters else None) or []  # type: ignore[assignment]
+    if not found or None in found:
         return None
-    return "|".join(sorted("".join(k) for k in keys))
+    return [_fold(s) for s in found]  # type: ignore[arg-type]
+
+
+def _key(syllables: list[tuple[str, str, str]]) -> str:
+    return "-".join("".join(k) for k in syllables)
+
+
+@lru_cache(maxsize=1 << 14)
+def readings(name: str) -> tuple[str, ...]:
+    """The coarse readings of a Korean name in Hangul, Hanja or a romanisation, each
+    "family:given" with the given name's syllables in order ("朴洪根", "박홍근", "PARK Hong-Keun"
+    and "Hong Keun Park" all give "pak:hong-kon"), or () when the name is not one: a script
+    mixed in, a token that is no sequence of Korean syllables, fewer than two syllables or more
+    than five. A name in one word (Hangul, Hanja) has one reading, its first syllable the family
+    name; a name in several words two, its first word the family name and its last."""
+    words: list[list[tuple[str, str, str]]] = []
+    for written in _WORDS.split(name.strip()):
+        if written:
+            words.append([])
+        for word in (w for w in _HYPHENS.split(written) if w):
+            if (syllables := _syllables(word, first=len(words) == 1 and not words[0])) is None:
+                return ()
+            words[-1].extend(syllables)
+    count = sum(len(w) for w in words)
+    if not MIN_SYLLABLES <= count <= MAX_SYLLABLES:
+        return ()
+    if len(words) == 1:
+        return (f"{_key(words[0][:1])}:{_key(words[0][1:])}",)
+    first = f"{_key(words[0])}:{_key([s for w in words[1:] for s in w])}"
+    last = f"{_key(words[-1])}:{_key([s for w in words[:-1] for s in w])}"
+    return tuple(sorted({first, last}))

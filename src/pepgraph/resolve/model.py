@@ -350,14 +350,16 @@ def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | Non
     """u by random sampling, m either from human judgements (when there are at least
     ``MIN_JUDGED_SAME`` "same" pairs: the share of judged pairs in each level, smoothed) or by EM
     on two blocks (each leaves its own comparison free), then the prior from a deterministic rule
-    whose recall is read off the trained model (``prior_rule_recall``), and last u with the true
-    pairs taken out and the country's u set by namesakes (``correct_u``). Steps that the data
+    whose recall is read off the trained model (``prior_rule_recall``), m and u of the shared
+    readings from their counted pairs (``shared_m``), and last u with the true pairs taken out and
+    the country's u set by namesakes (``correct_u``). Steps that the data
     cannot support are reported and skipped (the starting values stay)."""
     from splink import block_on
 
     notes: list[str] = []
     before = _u_values(model)
     sampled: set[tuple[str, str]] = set()
+    shared: dict[str, SharedCount] = {}
     steps = [("u", lambda: model.linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed))]
     pairs = _present(model, judged_same or [])
     namesakes = namesake_stats(model)
@@ -382,7 +384,8 @@ def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | Non
             if sampled:
                 bound_unseen_u(model, sampled)
             sampled |= count_rare_u(model)
-            sampled |= count_shared_u(model)
+            shared = count_shared_u(model)
+            sampled -= {("name", label) for label in shared}  # shared_m sets their m and u
             count_sparse_u(model)  # matches left out already: not for correct_u
     if len(pairs) >= MIN_JUDGED_SAME:
         set_m(model, m_from_pairs(model, pairs))
@@ -393,6 +396,7 @@ def train(model: Model, seed: int = 42, judged_same: list[tuple[str, str]] | Non
             [block_on("sorted_name", "birth_year")], recall=recall)
     except Exception as exc:
         notes.append(f"training step 'prior' skipped: {str(exc).splitlines()[0][:200]}")
+    shared_m(model, shared)
     correct_u(model, sampled, namesakes)
     neutral_source(model)
     no_weight_for(model)
@@ -648,41 +652,123 @@ def count_rare_u(model: Model) -> set[tuple[str, str]]:
     return {("name", label) for label in COUNTED_LEVELS}
 
 
-#: name levels whose pairs share a value of one list column, and the column: their u is the
-#: number of pairs that share a value (counted per value, not listed), over all pairs
+#: name levels whose pairs share a value of one list column, and the column: their m and u are
+#: set from the pairs that share a value (``count_shared_u``, ``shared_m``)
 SHARED_VALUE_LEVELS = {"same Korean reading": "korean", "same Cantonese reading": "cantonese"}
+#: pairs sharing a value listed at most; past it, pairs are counted per value (two values shared
+#: count twice, and pairs an earlier name level holds count too)
+SHARED_LIST_CAP = 20_000_000
+#: dated pairs in a shared-value level from which its share of true pairs is read off the births
+MIN_DATED_SHARED = 10
+#: the share of a shared-value level's pairs taken as true pairs when too few are dated: a coarse
+#: reading alone leaves the odds even, for the other comparisons to decide
+SHARED_MATCH_SHARE = 0.5
 
 
-def count_shared_u(model: Model) -> set[tuple[str, str]]:
-    """u of ``SHARED_VALUE_LEVELS``, counted instead of sampled. A reading is shared only among
-    one country's people, whom a random pair rarely holds two of: on the EveryPolitician
-    benchmark no sampled pair fell in "same Korean reading", its u stayed at the floor, and the
-    level weighed 18.7 bits, more than an exact full name, so that "SEO Yong Gyo" (1968) and
-    "SEO Youngkyo" (1964) were one person despite the dates. Korean given names are few and
-    their coarse readings fewer: counted, the pairs that share one are many. The count is per
-    value (two readings shared count twice) and includes the matches, which ``correct_u`` takes
-    out. Returns the levels set."""
+@dataclass
+class SharedCount:
+    """What ``count_shared_u`` found for a shared-value level: the pairs that share a value and
+    that the name comparison puts in the level, and the dated ones among them by birth level."""
+
+    pairs: float
+    births: dict[str, int]
+
+
+def count_shared_u(model: Model) -> dict[str, SharedCount]:
+    """Count the pairs of ``SHARED_VALUE_LEVELS``, which random sampling cannot see: a reading is
+    shared only among one country's people, whom a random pair rarely holds two of (on the
+    EveryPolitician benchmark no sampled pair fell in "same Korean reading", its u stayed at the
+    floor, and the level weighed 18.7 bits, more than an exact full name, so that "SEO Yong Gyo"
+    (1968) and "SEO Youngkyo" (1964) were one person despite the dates). Every pair that shares a
+    value is listed with the name and birth levels it falls in. u is set to the level's pairs over
+    all pairs for now (true pairs included; training's EM starts from it) and ``shared_m`` sets m
+    and u once the prior is known. Returns the counts by level."""
     rows = model.con.execute("SELECT count(*) FROM linkage_rows").fetchall()[0][0]
     total = rows * (rows - 1) / 2
     if total < 1:
-        return set()
-    found: dict[str, float] = {}
+        return {}
+    found: dict[str, SharedCount] = {}
+    cols = [r[0] for r in model.con.execute("DESCRIBE linkage_rows").fetchall()]
+    side = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
     for label, column in SHARED_VALUE_LEVELS.items():
-        pairs = model.con.execute(
-            f"""WITH k AS (SELECT DISTINCT unique_id, unnest({column}) AS v FROM linkage_rows WHERE {column} IS NOT NULL)
-            SELECT sum(n * (n - 1) / 2) FROM (SELECT count(*) AS n FROM k GROUP BY v)""").fetchall()[0][0]
+        keyed = f"SELECT DISTINCT unique_id, unnest({column}) AS v FROM linkage_rows WHERE {column} IS NOT NULL"
+        per_value = model.con.execute(
+            f"SELECT sum(n * (n - 1) / 2) FROM (SELECT count(*) AS n FROM ({keyed}) GROUP BY v)").fetchall()[0][0]
+        if not per_value:
+            continue
+        if per_value > SHARED_LIST_CAP:
+            found[label] = SharedCount(float(per_value), {})
+            continue
+        counts = model.con.execute(
+            f"""WITH k AS ({keyed}),
+            p AS (SELECT DISTINCT a.unique_id AS a, b.unique_id AS b FROM k a JOIN k b ON a.v = b.v AND a.unique_id < b.unique_id),
+            x AS (SELECT {side} FROM p JOIN linkage_rows l ON l.unique_id = p.a JOIN linkage_rows r ON r.unique_id = p.b),
+            y AS (SELECT {_level_sql(COMPARISONS["name"])} AS name_level, {_level_sql(COMPARISONS["birth"])} AS birth_level FROM x)
+            SELECT birth_level, count(*) FROM y WHERE name_level = ? GROUP BY birth_level""", [label]).fetchall()
+        pairs = sum(n for _level, n in counts)
         if pairs:
-            found[label] = float(pairs) / total
+            found[label] = SharedCount(float(pairs), {lv: n for lv, n in counts if lv != "null"})
     if not found:
-        return set()
+        return {}
     conf = model.to_json()
     for comp in conf["comparisons"]:
         if comp["output_column_name"] == "name":
             for level in comp["comparison_levels"]:
                 if level.get("label_for_charts") in found:
-                    level["u_probability"] = found[level["label_for_charts"]]
+                    level["u_probability"] = found[level["label_for_charts"]].pairs / total
     _relink(model, conf)
-    return {("name", label) for label in found}
+    return found
+
+
+def match_share(births: dict[str, int], m: dict[str, float], u: dict[str, float]) -> float | None:
+    """The share of true pairs among pairs whose birth levels are ``births``, by EM with the
+    birth comparison's trained m and u held fixed (a two-class mixture with known classes), or
+    None with fewer than ``MIN_DATED_SHARED`` dated pairs."""
+    dated = {lv: n for lv, n in births.items() if m.get(lv) and u.get(lv)}
+    count = sum(dated.values())
+    if count < MIN_DATED_SHARED:
+        return None
+    share = 0.5
+    for _ in range(200):
+        share = sum(n * share * m[lv] / (share * m[lv] + (1 - share) * u[lv]) for lv, n in dated.items()) / count
+    return share
+
+
+def shared_m(model: Model, shared: dict[str, SharedCount]) -> dict[str, float]:
+    """m and u of ``SHARED_VALUE_LEVELS`` from their pairs: with N pairs in the level among T,
+    a share f of them true (``match_share``, read off their birth dates; ``SHARED_MATCH_SHARE``
+    when too few are dated) and the prior p, u = (1 - f) N / T and m = f N / (p T), so that the
+    level alone gives odds f / (1 - f). The first model gave "same Korean reading" its starting
+    m (0.05, more true pairs than the level held); ``correct_u`` then left u at its floor and the
+    level weighed 24 bits, more than an exact full name: on the real-data demo 11 members of the
+    Supreme People's Assembly were linked to namesakes in the South's National Assembly, against
+    the two countries. Returns the share used, by level. Runs after the prior is estimated."""
+    if not shared:
+        return {}
+    conf = model.to_json()
+    prior = float(conf.get("probability_two_random_records_match") or PRIOR)
+    rows = model.con.execute("SELECT count(*) FROM linkage_rows").fetchall()[0][0]
+    total = rows * (rows - 1) / 2
+    birth = {lv.get("label_for_charts", ""): lv for c in conf["comparisons"] if c["output_column_name"] == "birth"
+             for lv in c["comparison_levels"] if not lv.get("is_null_level")}
+    m = {k: float(lv.get("m_probability") or 0) for k, lv in birth.items()}
+    u = {k: float(lv.get("u_probability") or 0) for k, lv in birth.items()}
+    used: dict[str, float] = {}
+    for comp in conf["comparisons"]:
+        if comp["output_column_name"] != "name":
+            continue
+        for level in comp["comparison_levels"]:
+            label = level.get("label_for_charts")
+            if label not in shared:
+                continue
+            found = match_share(shared[label].births, m, u)
+            share = min(max(found if found is not None else SHARED_MATCH_SHARE, 0.01), 0.95)
+            pairs = shared[label].pairs
+            level["u_probability"] = max((1 - share) * pairs, 1.0) / total
+            level["m_probability"] = min(share * pairs / (prior * total), 0.5)
+            used[label] = share
+    _relink(model, conf)
+    return used
 
 
 #: the least share of its sampled u that a level keeps when the true pairs are taken out of it

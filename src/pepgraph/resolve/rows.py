@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from pepgraph.names import NameForm, analyze
 from pepgraph.names import cantonese
-from pepgraph.names.korean import reading as korean_reading
+from pepgraph.names.korean import readings as korean_name_readings
 from pepgraph.names.text import fold, tokenize
 from pepgraph.names.translit import han_characters, skeleton
 from pepgraph.store import Store
@@ -388,9 +388,8 @@ def korean_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) 
     Japanese names are written in the same characters), and of a romanised name only when the
     record is Korean ("Sam Ho" reads as Korean syllables too)."""
     korean = bool(KOREAN_COUNTRIES.intersection(countries or ()))
-    found = {korean_reading(f.original) for f in forms
-             if korean or f.script == "Hangul" or (f.script == "Han" and not countries)}
-    return sorted(r for r in found if r)
+    return sorted({r for f in forms if korean or f.script == "Hangul" or (f.script == "Han" and not countries)
+                   for r in korean_name_readings(f.original)})
 
 
 #: countries whose people's romanised names are read as Cantonese (see ``cantonese_readings``)
