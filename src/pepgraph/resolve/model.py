@@ -740,7 +740,7 @@ def shared_m(model: Model, shared: dict[str, SharedCount]) -> dict[str, float]:
     when too few are dated) and the prior p, u = (1 - f) N / T and m = f N / (p T), so that the
     level alone gives odds f / (1 - f). The first model gave "same Korean reading" its starting
     m (0.05, more true pairs than the level held); ``correct_u`` then left u at its floor and the
-    level weighed 24 bits, more than an exact full name: on the real-data demo 11 members of the
+    level weighed 24 bits, more than an exact full name: on the real-data demo 10 members of the
     Supreme People's Assembly were linked to namesakes in the South's National Assembly, against
     the two countries. Returns the share used, by level. Runs after the prior is estimated."""
     if not shared:
