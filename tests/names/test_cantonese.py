@@ -8,7 +8,8 @@ from pepgraph.resolve.rows import cantonese_readings
 
 
 def test_characters_and_the_hong_kong_romanisation_read_the_same() -> None:
-    assert readings("盧偉國") == readings("LO Wai-kwok") == {"kwok|lo|wai"}
+    assert readings("盧偉國") == {"lo:wai-kwok"}
+    assert readings("LO Wai-kwok") == {"lo:wai-kwok", "wai-kwok:lo"}
     assert readings("鄧家彪") & readings("TANG Ka-piu")
     assert readings("葉國謙") & readings("YIP Kwok Him") & readings("IP Kwok-him")
     # the family name last, and an English given name beside the Chinese one
@@ -32,6 +33,12 @@ def test_macau_names_and_other_hong_kong_spellings_read_as_the_characters() -> N
     assert not readings("LEONG ON KEI") & readings("梁國昌")
 
 
+def test_the_given_name_is_read_in_its_order() -> None:
+    assert not readings("CHAN Ka-wai") & readings("CHAN Wai-ka")
+    assert not readings("陳家偉") & readings("CHAN Wai-ka")
+    assert readings("陳家偉") & readings("Ka-wai CHAN")
+
+
 def test_what_is_not_a_hong_kong_name_has_no_reading() -> None:
     assert readings("John Smith") == set()
     assert readings("盧") == set()  # one syllable
@@ -41,7 +48,7 @@ def test_what_is_not_a_hong_kong_name_has_no_reading() -> None:
 def test_readings_are_asked_of_hong_kong_and_macau_records_only() -> None:
     """Characters without a country or of Hong Kong / Macau; romanised names of those only (the
     rest of China writes pinyin)."""
-    assert cantonese_readings([analyze("盧偉國")], None) == ["kwok|lo|wai"]
-    assert cantonese_readings([analyze("LO Wai-kwok")], ["hk"]) == ["kwok|lo|wai"]
+    assert cantonese_readings([analyze("盧偉國")], None) == ["lo:wai-kwok"]
+    assert "lo:wai-kwok" in cantonese_readings([analyze("LO Wai-kwok")], ["hk"])
     assert cantonese_readings([analyze("LO Wai-kwok")], None) == []
     assert cantonese_readings([analyze("王伟")], ["cn"]) == []

@@ -6,18 +6,18 @@ Wai-kwok", 梁繼昌 "LEUNG Ka-lau", 葉國謙 "IP Kwok-him". ICU reads the char
 Latin pairs left after Korean readings. ``readings`` gives both sides the same *coarse
 reading*: each syllable romanised the Hong Kong way, from the character table of the
 ``cantonese-romanisation`` package (MIT; a character with several readings gives each), folded
-where spellings of one sound differ (g/k, b/p, d/t, j/ch/ts; Ip/Yip; Chue/Chu), and sorted, so that the
-family name may stand first or last.
+where spellings of one sound differ (g/k, b/p, d/t, j/ch/ts; Ip/Yip; Chue/Chu), as the family
+name and the given name's syllables in order; the family name may stand first or last.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
-
-from pepgraph.names.text import name_words
 
 #: syllables a name has at least and at most
 MIN_SYLLABLES, MAX_SYLLABLES = 2, 4
@@ -72,15 +72,32 @@ def fold(syllable: str) -> str:
     return s
 
 
+#: words are split at spaces, commas, full stops and middle dots; hyphens join the syllables of
+#: one given name ("Wai-kwok"), which is never the family name
+_WORDS = re.compile(r"[\s,.\u00b7]+")
+_HYPHENS = re.compile(r"[\-\u2010\u2011]+")
+
+
+def _reading(family: Sequence[str], given: Sequence[str]) -> str:
+    return f"{'-'.join(family)}:{'-'.join(given)}"
+
+
 def readings(name: str) -> set[str]:
     """The coarse readings of a Hong Kong name in Chinese characters (one per combination of
-    the characters' readings, at most ``MAX_READINGS``) or romanised ("LO Wai-kwok"): a set,
-    empty when the name is neither, or has fewer than two syllables or more than four."""
-    words = name_words(name)
+    the characters' readings, at most ``MAX_READINGS``) or romanised ("LO Wai-kwok"), each
+    "family:given" with the given name's syllables in order (盧偉國 and "LO Wai-kwok" are
+    "lo:wai-kwok"; "Wai-kwok LO" too): a set, empty when the name is neither, or has fewer than
+    two syllables or more than four. Characters are one word whose first is the family name; a
+    romanised name of several words is read with its first word as the family name and with its
+    last, leaving out English given names ("Christopher CHEUNG Wah-fung"). The first version
+    sorted the syllables, which made "CHAN Ka-wai" and "CHAN Wai-ka" one name."""
+    words = [[p for p in _HYPHENS.split(w) if p] for w in _WORDS.split(name.strip()) if w]
+    words = [w for w in words if w]
     if not words:
         return set()
-    if all(all(unicodedata.name(ch, "").startswith("CJK") for ch in w) for w in words):
-        chars = "".join(words)
+    pieces = [p for w in words for p in w]
+    if all(all(unicodedata.name(ch, "").startswith("CJK") for ch in p) for p in pieces):
+        chars = "".join(pieces)
         if not MIN_SYLLABLES <= len(chars) <= MAX_SYLLABLES:
             return set()
         found = table()
@@ -88,14 +105,17 @@ def readings(name: str) -> set[str]:
         if not all(options):
             return set()
         combos = itertools.islice(itertools.product(*options), MAX_READINGS)
-        return {"|".join(sorted(c)) for c in combos}
-    if not all(w.isascii() and w.isalpha() for w in words):
+        return {_reading(c[:1], c[1:]) for c in combos}
+    if not all(p.isascii() and p.isalpha() for p in pieces):
         return set()
     known = syllables()
-    words = [f for f in map(fold, words) if f in known]  # "Christopher CHEUNG Wah-fung"
-    if not MIN_SYLLABLES <= len(words) <= MAX_SYLLABLES:
+    # a word any piece of which is no syllable is an English name ("Christopher"), left out
+    kept = [[fold(p) for p in w] for w in words if all(fold(p) in known for p in w)]
+    if not MIN_SYLLABLES <= sum(len(w) for w in kept) <= MAX_SYLLABLES:
         return set()
-    return {"|".join(sorted(words))}
+    if len(kept) == 1:
+        return {_reading(kept[0][:1], kept[0][1:])}
+    return {_reading(kept[0], [s for w in kept[1:] for s in w]), _reading(kept[-1], [s for w in kept[:-1] for s in w])}
 
 
 @lru_cache(maxsize=1)
