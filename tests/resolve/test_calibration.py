@@ -18,7 +18,9 @@ from pepgraph.resolve.model import (
     count_rare_u,
     count_shared_u,
     count_sparse_u,
+    explanation,
     make_model,
+    NEVER_SHARE,
     match_share,
     SHARED_MATCH_SHARE,
     SharedCount,
@@ -220,8 +222,14 @@ def test_one_shared_word_is_never_evidence_for_one_person(tmp_path: Path) -> Non
         no_weight_for(model)
 
     _, _, _, levels = _counted(tmp_path, _loners(5), step)
-    assert levels[("name", "one token shared")]["m_probability"] == pytest.approx(0.0038)
+    one = levels[("name", "one token shared")]
+    assert one["m_probability"] == pytest.approx(0.0038 * NEVER_SHARE)
     assert levels[("name", "same full name")]["m_probability"] == pytest.approx(0.55)  # others untouched
+    # weighing nothing, the level is still named in an explanation, not taken for the null level
+    factors = {"name": [(label, lv["m_probability"] / lv["u_probability"]) for (comp, label), lv in levels.items()
+                        if comp == "name"]}
+    shown = explanation({"bf_name": one["m_probability"] / one["u_probability"]}, factors)["name"]
+    assert shown["level"] == "one token shared" and shown["weight"] == pytest.approx(0.0, abs=0.01)
 
 
 def test_one_dataset_leaves_the_source_comparison_neutral(namesakes: Graph, tmp_path: Path) -> None:

@@ -469,10 +469,14 @@ def neutral_source(model: Model) -> None:
 #: name levels that are never evidence for one person, whatever EM finds: two full names that
 #: share one word only
 NEVER_FOR = ("one token shared",)
+#: m of a ``NEVER_FOR`` level is at most this share of its u: a hair under, so that its Bayes
+#: factor is not exactly 1, which ``explanation`` reads as the null level (the demo's explanations
+#: said "name: null" of pairs that share one word)
+NEVER_SHARE = 0.999
 
 
 def no_weight_for(model: Model) -> None:
-    """Give the ``NEVER_FOR`` levels at most m = u (weight 0 or less). EM found "one token
+    """Give the ``NEVER_FOR`` levels at most m = u (weight 0 or less; ``NEVER_SHARE``). EM found "one token
     shared" 8 times as common among matches as among random pairs (the random pair rarely shares
     even one word), 3 bits; with a birth date in common that was enough: in the real-data demo
     14 of the 15 links at "one token shared | same date | shared country | same position" were
@@ -483,7 +487,7 @@ def no_weight_for(model: Model) -> None:
         if comp["output_column_name"] == "name":
             for level in comp["comparison_levels"]:
                 if level.get("label_for_charts") in NEVER_FOR and level.get("m_probability") and level.get("u_probability"):
-                    level["m_probability"] = min(level["m_probability"], level["u_probability"])
+                    level["m_probability"] = min(level["m_probability"], level["u_probability"] * NEVER_SHARE)
     _relink(model, conf)
 
 
