@@ -572,9 +572,14 @@ def test_korean_and_hong_kong_names_meet_their_romanisations(tmp_path: Path) -> 
         person("kr4", "Wang Wi", country="kr"),
         person("hk1", "盧偉國"),
         person("hk2", "LO Wai-kwok", country="hk"),
+        person("kp1", "Kim Chŏng-un", country="kp"),
+        person("kp2", "Kim Chon-kyun", country="kp"),
     ]})
     try:
         rows = {r["unique_id"]: r for r in build_rows(graph.store).table.to_pylist()}
+        # the name as written is read, not the one-word form blocking adds ("Kim Chŏngun" would
+        # split greedily as chon-gun, the reading of "Kim Chon-kyun")
+        assert not set(rows["kp1"]["korean"]) & set(rows["kp2"]["korean"])
         for a, b, level in [("kr1", "kr2", "same Korean reading"), ("hk1", "hk2", "same Cantonese reading")]:
             assert set(rows[a]["keys"]) & set(rows[b]["keys"])
             assert _levels(graph, a, b)["name"] == level

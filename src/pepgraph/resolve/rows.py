@@ -484,7 +484,8 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
          qids: list[str] | None, ids: list[str] | None, addresses: list[str] | None,
          numbers: list[str] | None, positions: list[str] | None = None,
          posts: list[str] | None = None) -> dict[str, Any] | None:
-    forms = [f for f in (analyze(n, schema=schema) for n in _full_names(names or [], firsts or [], others or [])) if f.tokens]
+    full = _full_names(names or [], firsts or [], others or [])
+    forms = [f for f in (analyze(n, schema=schema) for n in full) if f.tokens]
     if not forms:
         return None
     births = sorted(births or [])
@@ -495,8 +496,12 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
     # each token as [latin, key, key...]; what the tokens offer to the other side's lookups; the Latin forms
     tokens = [t for f in forms for t in f.parts if t.kind != "particle"]
     parts = sorted({(t.latin, *_part_keys(t)) for t in tokens})
-    korean = korean_readings(forms, countries) if schema == "Person" else []
-    canto = cantonese_readings(forms, countries) if schema == "Person" else []
+    # readings are of names as written: "Kim Chŏng-un" written as one word ("Kim Chŏngun") splits
+    # greedily as chon-gun, which made Kim Jong-un one reading with "Kim Chon-kyun"
+    joined = {j for j in (unhyphened(n) for n in full) if j}
+    written = [f for f in forms if f.original not in joined]
+    korean = korean_readings(written, countries) if schema == "Person" else []
+    canto = cantonese_readings(written, countries) if schema == "Person" else []
     return {
         "unique_id": entity_id, "schema": schema, "dataset": dataset,
         "display": forms[0].original, "name": forms[0].latin,
