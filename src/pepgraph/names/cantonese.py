@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import unicodedata
-from collections.abc import Sequence
 from functools import lru_cache
+
+from pepgraph.names.text import family_given, written_words
 
 #: syllables a name has at least and at most
 MIN_SYLLABLES, MAX_SYLLABLES = 2, 4
@@ -72,16 +72,6 @@ def fold(syllable: str) -> str:
     return s
 
 
-#: words are split at spaces, commas, full stops and middle dots; hyphens join the syllables of
-#: one given name ("Wai-kwok"), which is never the family name
-_WORDS = re.compile(r"[\s,.\u00b7]+")
-_HYPHENS = re.compile(r"[\-\u2010\u2011]+")
-
-
-def _reading(family: Sequence[str], given: Sequence[str]) -> str:
-    return f"{'-'.join(family)}:{'-'.join(given)}"
-
-
 def readings(name: str) -> set[str]:
     """The coarse readings of a Hong Kong name in Chinese characters (one per combination of
     the characters' readings, at most ``MAX_READINGS``) or romanised ("LO Wai-kwok"), each
@@ -91,8 +81,7 @@ def readings(name: str) -> set[str]:
     romanised name of several words is read with its first word as the family name and with its
     last, leaving out English given names ("Christopher CHEUNG Wah-fung"). The first version
     sorted the syllables, which made "CHAN Ka-wai" and "CHAN Wai-ka" one name."""
-    words = [[p for p in _HYPHENS.split(w) if p] for w in _WORDS.split(name.strip()) if w]
-    words = [w for w in words if w]
+    words = written_words(name)
     if not words:
         return set()
     pieces = [p for w in words for p in w]
@@ -105,7 +94,7 @@ def readings(name: str) -> set[str]:
         if not all(options):
             return set()
         combos = itertools.islice(itertools.product(*options), MAX_READINGS)
-        return {_reading(c[:1], c[1:]) for c in combos}
+        return set().union(*(family_given([list(c)]) for c in combos))
     if not all(p.isascii() and p.isalpha() for p in pieces):
         return set()
     known = syllables()
@@ -113,9 +102,7 @@ def readings(name: str) -> set[str]:
     kept = [[fold(p) for p in w] for w in words if all(fold(p) in known for p in w)]
     if not MIN_SYLLABLES <= sum(len(w) for w in kept) <= MAX_SYLLABLES:
         return set()
-    if len(kept) == 1:
-        return {_reading(kept[0][:1], kept[0][1:])}
-    return {_reading(kept[0], [s for w in kept[1:] for s in w]), _reading(kept[-1], [s for w in kept[:-1] for s in w])}
+    return family_given(kept)
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ consonant, "hye" / "he"), and an initial r or n
 dropped before i or y ("Lee", "Rhee", "Ri", "Yi" and 이 are one). A reading is the family
 name's syllables, then the given name's *in their order*: "Kim Chol-yong" and "Kim Yong-chol",
 "Pak Chun-nam" and "PARK Nam Choon" are two people, and their readings differ (the first
-version sorted the syllables, and on the real-data demo 17 of 37 links this level carried were
+version sorted the syllables, and on the real-data demo 21 of 37 links this level carried were
 such pairs). Which word is the family name is not known ("Hong Keun Park" / "PARK Hong-keun"),
 so a name of several words has two readings: its first word as the family name, and its last.
 Hanja go to Hangul through the
@@ -33,6 +33,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from pepgraph.names.text import family_given, written_words
 
 # Hangul syllables are composed arithmetically: (initial * 21 + vowel) * 28 + final + 0xAC00.
 _INITIALS = ("k", "k", "n", "t", "t", "r", "m", "p", "p", "s", "s", "", "c", "c", "c", "k", "t", "p", "h")
@@ -139,15 +140,9 @@ def _latin_letters(text: str) -> str:
     return plain if plain.isascii() and plain.isalpha() else ""
 
 
-#: words are split at spaces, commas, full stops and middle dots; a word's hyphens join pieces of
-#: one name ("Soo-sung" is a given name, never a family name)
-_WORDS = re.compile(r"[\s,.\u00b7]+")
-_HYPHENS = re.compile(r"[\-\u2010\u2011]+")
-
-
-def _syllables(word: str, first: bool) -> list[tuple[str, str, str]] | None:
-    """A written piece's folded syllables (Hangul, Hanja or a romanisation), or None where it is
-    not Korean. ``first``: the name's first piece, whose 金 is the family name 김."""
+def _syllables(word: str, first: bool) -> list[str] | None:
+    """A written piece's folded syllables as keys (Hangul, Hanja or a romanisation), or None
+    where it is not Korean. ``first``: the name's first piece, whose 金 is the family name 김."""
     if all("\uac00" <= ch <= "\ud7a3" for ch in word):
         found = [_hangul(ch) for ch in word]
     elif all(unicodedata.name(ch, "").startswith("CJK") for ch in word):
@@ -163,11 +158,7 @@ def _syllables(word: str, first: bool) -> list[tuple[str, str, str]] | None:
         found = (_latin_syllables(letters) if letters else None) or []  # type: ignore[assignment]
     if not found or None in found:
         return None
-    return [_fold(s) for s in found]  # type: ignore[arg-type]
-
-
-def _key(syllables: list[tuple[str, str, str]]) -> str:
-    return "-".join("".join(k) for k in syllables)
+    return ["".join(_fold(s)) for s in found]  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=1 << 14)
@@ -178,19 +169,14 @@ def readings(name: str) -> tuple[str, ...]:
     mixed in, a token that is no sequence of Korean syllables, fewer than two syllables or more
     than five. A name in one word (Hangul, Hanja) has one reading, its first syllable the family
     name; a name in several words two, its first word the family name and its last."""
-    words: list[list[tuple[str, str, str]]] = []
-    for written in _WORDS.split(name.strip()):
-        if written:
-            words.append([])
-        for word in (w for w in _HYPHENS.split(written) if w):
-            if (syllables := _syllables(word, first=len(words) == 1 and not words[0])) is None:
+    words: list[list[str]] = []
+    for i, written in enumerate(written_words(name)):
+        keys: list[str] = []
+        for j, piece in enumerate(written):
+            if (syllables := _syllables(piece, first=i == 0 and j == 0)) is None:
                 return ()
-            words[-1].extend(syllables)
-    count = sum(len(w) for w in words)
-    if not MIN_SYLLABLES <= count <= MAX_SYLLABLES:
+            keys.extend(syllables)
+        words.append(keys)
+    if not MIN_SYLLABLES <= sum(len(w) for w in words) <= MAX_SYLLABLES:
         return ()
-    if len(words) == 1:
-        return (f"{_key(words[0][:1])}:{_key(words[0][1:])}",)
-    first = f"{_key(words[0])}:{_key([s for w in words[1:] for s in w])}"
-    last = f"{_key(words[-1])}:{_key([s for w in words[:-1] for s in w])}"
-    return tuple(sorted({first, last}))
+    return tuple(sorted(family_given(words)))

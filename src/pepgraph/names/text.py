@@ -64,11 +64,25 @@ def tokenize(folded: str) -> list[str]:
     return [sys.intern(tok) for tok in _token_re().findall(folded)]
 
 
-_NAME_WORDS = re.compile(r"[\s,.\-\u2010\u2011\u00b7]+")
+_NAME_WORDS = re.compile(r"[\s,.\u00b7]+")
+_HYPHENS = re.compile(r"[\-\u2010\u2011]+")
 
 
-def name_words(name: str) -> list[str]:
-    """A name's words as written, split at spaces, commas, full stops, hyphens and middle dots
-    ("PARK Hong-Keun" -> PARK, Hong, Keun): the syllables that Korean and Cantonese readings
-    (korean.py, cantonese.py) work on, before any folding or transliteration."""
-    return [w for w in _NAME_WORDS.split(name.strip()) if w]
+def written_words(name: str) -> list[list[str]]:
+    """A name's words as written, split at spaces, commas, full stops and middle dots, each as
+    the pieces its hyphens join ("PARK Hong-Keun" -> [PARK], [Hong, Keun]): the syllables that
+    Korean and Cantonese readings (korean.py, cantonese.py) work on, before any folding or
+    transliteration. A hyphenated word is one given name, never a family name and a given one."""
+    return [pieces for w in _NAME_WORDS.split(name.strip()) if (pieces := [p for p in _HYPHENS.split(w) if p])]
+
+
+def family_given(words: list[list[str]]) -> set[str]:
+    """A name's readings as "family:given", from its syllable keys by written word, the given
+    name's syllables in order ("Kim Chol-yong" is not "Kim Yong-chol"). One word (Hangul, Chinese
+    characters) has its first syllable as the family name; a name of several words is read with
+    its first word as the family name and with its last ("PARK Hong-keun" / "Hong Keun Park")."""
+    join = "-".join
+    if len(words) == 1:
+        return {f"{words[0][0]}:{join(words[0][1:])}"}
+    return {f"{join(words[0])}:{join(s for w in words[1:] for s in w)}",
+            f"{join(words[-1])}:{join(s for w in words[:-1] for s in w)}"}

@@ -409,15 +409,16 @@ def _signature(token: Any) -> str:
     return "|".join(sorted(token.symbols)) if token.symbols else f"={token.latin}"
 
 
-def _full_names(names: list[str], firsts: list[str], others: list[str]) -> list[str]:
-    """Names as given, plus 'first last' when a source gives only parts, then each name with a
-    hyphenated word written as one word (see ``unhyphened``)."""
+def _full_names(names: list[str], firsts: list[str], others: list[str]) -> tuple[list[str], list[str]]:
+    """Names as given, plus 'first last' when a source gives only parts; and, apart, each name
+    with a hyphenated word written as one word (see ``unhyphened``), which blocking and the
+    name comparison use and the Korean and Cantonese readings do not."""
     out = list(dict.fromkeys(names))
     if firsts and others:
         out.append(" ".join([firsts[0], *others]))
     out = out[:MAX_NAMES]
-    joined = [j for j in (unhyphened(n) for n in out) if j]
-    return list(dict.fromkeys(out + joined))
+    joined = [j for j in dict.fromkeys(unhyphened(n) for n in out) if j and j not in out]
+    return out, joined
 
 
 def unhyphened(name: str) -> str | None:
@@ -484,8 +485,11 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
          qids: list[str] | None, ids: list[str] | None, addresses: list[str] | None,
          numbers: list[str] | None, positions: list[str] | None = None,
          posts: list[str] | None = None) -> dict[str, Any] | None:
-    full = _full_names(names or [], firsts or [], others or [])
-    forms = [f for f in (analyze(n, schema=schema) for n in full) if f.tokens]
+    given, joined = _full_names(names or [], firsts or [], others or [])
+    # readings are of names as written: "Kim Chŏng-un" written as one word ("Kim Chŏngun") splits
+    # greedily as chon-gun, which made Kim Jong-un one reading with "Kim Chon-kyun"
+    written = [f for f in (analyze(n, schema=schema) for n in given) if f.tokens]
+    forms = written + [f for f in (analyze(n, schema=schema) for n in joined) if f.tokens]
     if not forms:
         return None
     births = sorted(births or [])
@@ -496,10 +500,6 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
     # each token as [latin, key, key...]; what the tokens offer to the other side's lookups; the Latin forms
     tokens = [t for f in forms for t in f.parts if t.kind != "particle"]
     parts = sorted({(t.latin, *_part_keys(t)) for t in tokens})
-    # readings are of names as written: "Kim Chŏng-un" written as one word ("Kim Chŏngun") splits
-    # greedily as chon-gun, which made Kim Jong-un one reading with "Kim Chon-kyun"
-    joined = {j for j in (unhyphened(n) for n in full) if j}
-    written = [f for f in forms if f.original not in joined]
     korean = korean_readings(written, countries) if schema == "Person" else []
     canto = cantonese_readings(written, countries) if schema == "Person" else []
     return {
