@@ -701,3 +701,33 @@ def test_a_source_that_writes_years_as_1_january_has_those_dates_read_as_years(t
         assert few["kl"]["birth_dates"] == ["1962"] and few["lk"]["birth_full"] == ["1962-01-01"]
     finally:
         graph.close()
+
+
+def _candidates(graph: Graph) -> set[frozenset[str]]:
+    from pepgraph.resolve.model import predict_batches, settings
+
+    model = make_model(build_rows(graph.store).table, settings())
+    try:
+        return {frozenset((r["unique_id_l"], r["unique_id_r"]))
+                for batch in predict_batches(model, 0.0) for r in batch.to_pylist()}
+    finally:
+        model.close()
+
+
+def test_an_initials_key_of_many_full_names_pairs_them_only_with_initials(tmp_path: Path) -> None:
+    """Sixteen "Michael H..." written in full share the initials key "hm:michael": it pairs each
+    of them with "M. Hughes" (who looks it up) but not with one another (on 300,000 generated key
+    persons such pairs were 37 % of all candidate pairs, and 26 of 12,063 true pairs linked).
+    A key that few full names offer still pairs them: "Raju Basu" / "Radju Basu" meet on "br:basu"."""
+    surnames = ["Hughes", "Hansen", "Harris", "Hall", "Hill", "Hogan", "Hunt", "Holmes", "Hobbs", "Hayes",
+                "Hudson", "Hamilton", "Henderson", "Hopkins", "Hawkins", "Hurley"]
+    michaels = [person(f"m{i}", f"Michael {s}") for i, s in enumerate(surnames)]
+    others = [person("init", "M. Hughes"), person("raju", "Raju Basu"), person("radju", "Radju Basu")]
+    graph = store(tmp_path, {"a": michaels, "b": others})
+    try:
+        pairs = _candidates(graph)
+        assert frozenset(("init", "m0")) in pairs  # M. Hughes / Michael Hughes
+        assert not [p for p in pairs if all(i.startswith("m") for i in p)]
+        assert frozenset(("raju", "radju")) in pairs
+    finally:
+        graph.close()

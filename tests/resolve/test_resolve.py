@@ -216,7 +216,9 @@ def test_a_large_store_is_linked_in_a_database_file_that_is_removed_after(
 
 def test_blocking_on_integer_ids_gives_splinks_own_candidate_pairs(graph: Graph) -> None:
     """predict_batches blocks on (hashed key, integer id) postings and scores with Splink's SQL;
-    its pairs and probabilities are those of Splink's own predict with the same rules."""
+    its pairs and probabilities are those of Splink's own predict with the same rules (which
+    differ only on initials keys that a name with initials looks up and full names offer, or
+    that many full names offer: the sample has none)."""
     from pepgraph.resolve.model import make_model, predict_batches, settings
     from pepgraph.resolve.rows import build_rows
 

@@ -953,6 +953,13 @@ def _relink(model: Model, conf: dict[str, Any]) -> None:
     model.linker = Linker("linkage_rows", conf, db_api=DuckDBAPI(connection=model.con))
 
 
+#: an initials key as offered ("a:") and as looked up ("A:", a name written with initials) are one
+#: posting key; a pair is made on it when one side looks it up (rows.blocking_keys), or when at
+#: most OFFERED_ALONE names written in full offer it ("Raju Basu" / "Radju Basu" meet on
+#: "br:basu", but "Michael Hughes" does not meet every other "Michael H." written in full)
+OFFERED_ALONE = 10
+
+
 def candidate_parts(model: Model, part_pairs: int) -> int:
     """Prepare blocking on integer ids and return how many parts scoring takes.
 
@@ -961,16 +968,25 @@ def candidate_parts(model: Model, part_pairs: int) -> int:
     and "ids"); a pair of records is a candidate when they share a posting. A hash collision
     only adds a candidate pair, which scoring then weighs like any other. The part count is
     the pairs before de-duplication (the sum over postings of n(n-1)/2) over ``part_pairs``."""
+    from pepgraph.resolve.rows import as_offered
+
     con = model.con
     con.execute("CREATE OR REPLACE TABLE _rid AS SELECT unique_id, (row_number() OVER (ORDER BY unique_id))::INTEGER AS rid "
                 "FROM linkage_rows")
     con.execute(
-        """CREATE OR REPLACE TABLE _postings AS
-        WITH r AS (SELECT rid, keys, ids FROM linkage_rows JOIN _rid USING (unique_id))
-        SELECT DISTINCT k, rid FROM (
-            SELECT hash('k' || unnest(keys)) AS k, rid FROM r
-            UNION ALL SELECT hash('i' || unnest(ids)) AS k, rid FROM r WHERE ids IS NOT NULL)""")
-    raw = con.execute("SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (SELECT count(*) AS n FROM _postings GROUP BY k)"
+        f"""CREATE OR REPLACE TABLE _postings AS
+        WITH r AS (SELECT rid, keys, ids FROM linkage_rows JOIN _rid USING (unique_id)),
+        p AS (SELECT k, rid, bool_or(probe) AS probe FROM (
+            SELECT hash('k' || {as_offered('key')}) AS k, NOT starts_with(key, 'a:') AS probe, rid
+            FROM (SELECT rid, unnest(keys) AS key FROM r)
+            UNION ALL SELECT hash('i' || unnest(ids)) AS k, true AS probe, rid FROM r WHERE ids IS NOT NULL)
+            GROUP BY k, rid)
+        SELECT k, rid, probe FROM p WHERE probe
+        UNION ALL
+        SELECT k, rid, count(*) OVER (PARTITION BY k) <= {OFFERED_ALONE} AS probe FROM p WHERE NOT probe""")
+    # pairs with at least one side that looks the key up: all n(n-1)/2 but those among offers alone
+    raw = con.execute("SELECT coalesce(sum(n * (n - 1) / 2 - o * (o - 1) / 2), 0) FROM "
+                      "(SELECT count(*) AS n, count(*) FILTER (WHERE NOT probe) AS o FROM _postings GROUP BY k)"
                       ).fetchall()[0][0]
     return max(1, math.ceil(float(raw) / part_pairs))
 
@@ -1039,7 +1055,8 @@ def predict_batches(model: Model, threshold: float, size: int = 50_000, part_pai
         for part in range(parts):
             con.execute(
                 f"""CREATE OR REPLACE TEMP TABLE _part_pairs AS
-                SELECT DISTINCT a.rid AS l, b.rid AS r FROM _postings a JOIN _postings b ON a.k = b.k AND a.rid < b.rid
+                SELECT DISTINCT a.rid AS l, b.rid AS r FROM _postings a JOIN _postings b
+                ON a.k = b.k AND a.rid < b.rid AND (a.probe OR b.probe)
                 WHERE a.rid % {parts} = {part}""")
             con.execute(
                 """CREATE OR REPLACE TEMP TABLE __splink__blocked_id_pairs AS

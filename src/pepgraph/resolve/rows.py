@@ -48,6 +48,15 @@ SINGLE_KEY_CAP = 15  # a single name token blocks alone only when it is this rar
 #: found; skeleton pairs ("s:") held by 30 to 300 records made 9.2 million pairs. These caps keep
 #: 41 % of the pairs and 98.7 % of the true ones (docs/benchmarks.md, "Fewer candidate pairs").
 KIND_CAPS = {"1:": SINGLE_KEY_CAP, "s:": 30, "a:": 50, "2:": 100, "y:": 100}
+
+
+def as_offered(column: str) -> str:
+    """SQL for the key in ``column`` with an initials key looked up ("A:") written as offered
+    ("a:"): the two are one key, counted as one for its cap and paired as one."""
+    return f"CASE WHEN starts_with({column}, 'A:') THEN 'a:' || {column}[3:] ELSE {column} END"
+
+
+LOOKED_UP_AS_OFFERED = as_offered("k")
 MAX_TOKENS = 5
 #: Identifier properties without a scheme pepgraph knows (national id, passport, tax, social
 #: security, registration numbers): compared fuzzily (a typo is common, a clash is not proof),
@@ -170,13 +179,18 @@ def blocking_keys(forms: list[NameForm], years: list[int], dates: Sequence[str] 
     of those had no first letter in common (a Japanese name read as Chinese), and the letter cut
     those pairs to 0.8 million. Where a record has an address, the date also stands with its
     first word (the house number): FEBRL replaces whole names, and "Mia Shepherd" / "Jia
-    Fenwicsk", born the same day at "7 churchill way", are one person."""
+    Fenwicsk", born the same day at "7 churchill way", are one person. Initials keys ("a:" /
+    "A:", ``abbreviations``) pair a name written with initials with the full names it fits, and
+    full names with each other only where few records offer the key (``model.OFFERED_ALONE``)."""
     with_date = sorted({t.latin[0] for form in forms for t in form.parts if t.latin})
     if address:
         with_date.append("@" + address.split()[0])
     keys: set[str] = {f"d:{d}|{c}" for d in dates[:3] for c in with_date}
     keys |= {f"i:{n}" for n in numbers[:3] if len(n) >= MIN_NUMBER}
-    keys |= {f"a:{a}" for form in forms for a in abbreviations(form) | loose_abbreviations(form)}
+    # initials keys: a name written with initials looks them up ("A:"), a name written in full
+    # offers them ("a:"); model.candidate_parts pairs two offers only when few records offer the key
+    keys |= {f"{'A' if _has_initials(form) else 'a'}:{a}" for form in forms
+             for a in abbreviations(form) | loose_abbreviations(form)}
     for form in forms:
         units = [{_signature(t), f"={t.latin}"} for t in form.parts[:MAX_TOKENS] if len(t.latin) >= 2]
         for left, right in combinations(units, 2):
@@ -203,6 +217,10 @@ def blocking_keys(forms: list[NameForm], years: list[int], dates: Sequence[str] 
             for year in years[:3]:
                 keys.add(f"y:{unit}|{year}")
     return sorted(keys)
+
+
+def _has_initials(form: NameForm) -> bool:
+    return any(t.kind == "initial" for t in form.parts)
 
 
 def _skeleton_pairs(left: set[str], right: set[str]) -> set[str]:
@@ -525,13 +543,11 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         # meets "Ostap Fadeevich Vishnyakov", but "Volkov Ostap Feoktistovich" (fov:ostap) does not
         # meet the full form of that record because another of its names has initials
         "abbrevs": sorted({a for f in forms for a in abbreviations(f)}) or None,
-        "initial_abbrevs": sorted({a for f in forms if any(t.kind == "initial" for t in f.parts)
-                                   for a in abbreviations(f)}) or None,
+        "initial_abbrevs": sorted({a for f in forms if _has_initials(f) for a in abbreviations(f)}) or None,
         "rare_initial_abbrevs": None,  # filled in over all rows (see build_rows)
         # the same with consonant skeletons: initials and a misspelt family name
         "loose_abbrevs": sorted({a for f in forms for a in loose_abbreviations(f)}) or None,
-        "initial_loose_abbrevs": sorted({a for f in forms if any(t.kind == "initial" for t in f.parts)
-                                         for a in loose_abbreviations(f)}) or None,
+        "initial_loose_abbrevs": sorted({a for f in forms if _has_initials(f) for a in loose_abbreviations(f)}) or None,
         "birth_dates": births or None, "birth_full": full_dates or None,
         "birth_date": full_dates[0] if full_dates else None, "birth_year": years[0] if years else None,
         "gender": gender, "countries": sorted(countries) if countries else None,
@@ -580,10 +596,11 @@ def _cap_sql(key_cap: int, kind_caps: Mapping[str, int]) -> str:
 
 
 def _over(con: duckdb.DuckDBPyConnection, source: str, column: str, cap: str, least: int,
-          prefix: str = "") -> dict[str, int]:
+          prefix: str = "", fold: str = "k") -> dict[str, int]:
     """Values of the list ``column`` of ``source`` (a relation DuckDB reads) that more than
     ``cap`` (SQL over the value ``k``, never below ``least``) rows share, with their counts;
-    only values starting with ``prefix`` when given.
+    only values starting with ``prefix`` when given; values are counted as ``fold`` (SQL over
+    ``k``) makes them.
 
     Counted in DuckDB, in two scans: first the values' 64-bit hashes (fixed-size groups, which
     DuckDB spills), then, exactly, the values whose hash more than ``least`` rows share. A
@@ -594,7 +611,7 @@ def _over(con: duckdb.DuckDBPyConnection, source: str, column: str, cap: str, le
     where grouping their hashes took 8 s and fit even in 150 MB. A Python counter of every key
     took gigabytes, and Arrow's count of them held the main process at 14 GB."""
     where = f"WHERE starts_with(k, '{prefix}')" if prefix else ""
-    values = f"(SELECT unnest({column}) AS k FROM {source}) {where}"
+    values = f"(SELECT {fold} AS k FROM (SELECT unnest({column}) AS k FROM {source})) {where}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _heavy AS SELECT hash(k) AS h FROM {values} "
                 f"GROUP BY h HAVING count(*) > {least}")
     try:
@@ -617,10 +634,16 @@ def cap_keys(keys: pa.ChunkedArray | pa.Array, key_cap: int,
     try:
         with _counter(spill) as con:
             con.register("keys_arrow", pa.table({"keys": keys}))
-            dropped = _over(con, "keys_arrow", "keys", _cap_sql(key_cap, kind_caps), min([key_cap, *kind_caps.values()]))
+            dropped = _over(con, "keys_arrow", "keys", _cap_sql(key_cap, kind_caps), min([key_cap, *kind_caps.values()]),
+                            fold=LOOKED_UP_AS_OFFERED)
     finally:
         shutil.rmtree(spill, ignore_errors=True)
-    return _without(keys, dropped), dropped
+    return _without(keys, _both_forms(dropped)), dropped
+
+
+def _both_forms(keys: Mapping[str, int]) -> dict[str, int]:
+    """Counted keys with an initials key ("a:") also as looked up ("A:"): capping drops both."""
+    return {**keys, **{"A:" + k[2:]: n for k, n in keys.items() if k.startswith("a:")}}
 
 
 def _without(lists: pa.ChunkedArray | pa.Array, drop: Mapping[str, int] | pa.Array) -> pa.ChunkedArray:
@@ -741,7 +764,7 @@ class _Bans:
         def values(keys: Iterator[str]) -> pa.Array:
             return pa.array(list(keys), pa.large_string())
 
-        return cls(keys=values(iter(capped)),
+        return cls(keys=values(iter(_both_forms(capped))),
                    abbrevs=values(k for k in common if not k.startswith((PAIR_PREFIX, POSITION_KEY, NAME_KEY))),
                    pairs=values(k for k in common if k.startswith(PAIR_PREFIX)),
                    names=values(k[len(NAME_KEY):] for k in common if k.startswith(NAME_KEY)),
@@ -830,7 +853,8 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
                     records += batch.num_rows
         with _counter(work) as con:
             source = "read_parquet('" + raw.replace("'", "''") + "')"
-            capped = _over(con, source, "keys", _cap_sql(key_cap, KIND_CAPS), min([key_cap, *KIND_CAPS.values()]))
+            capped = _over(con, source, "keys", _cap_sql(key_cap, KIND_CAPS), min([key_cap, *KIND_CAPS.values()]),
+                           fold=LOOKED_UP_AS_OFFERED)
             common = _stored_common(store, con, source) if only else _common(con, source)
         bans = _Bans.of(capped, common)
         final = out or os.path.join(work, "rows.parquet")

@@ -270,15 +270,25 @@ def work_folder(local: str) -> str:
 
 def candidate_pairs_sql() -> str:
     """Records sharing a blocking key or a strong identifier, each pair once (the DuckDB
-    engine's ``_postings`` join, on the keys themselves rather than their hashes)."""
-    return """
-        WITH postings AS (
-            SELECT DISTINCT k, unique_id FROM (
-                SELECT concat('k', k) AS k, unique_id FROM linkage_rows LATERAL VIEW explode(keys) t AS k
+    engine's ``_postings`` join, on the keys themselves rather than their hashes; an initials key
+    offered by names written in full alone makes pairs only when few offer it, as there)."""
+    from pepgraph.resolve.model import OFFERED_ALONE
+
+    return f"""
+        WITH p AS (
+            SELECT k, unique_id, max(probe) AS probe FROM (
+                SELECT CASE WHEN substring(key, 1, 2) = 'A:' THEN concat('ka:', substring(key, 3)) ELSE concat('k', key) END AS k,
+                       substring(key, 1, 2) != 'a:' AS probe, unique_id
+                FROM linkage_rows LATERAL VIEW explode(keys) t AS key
                 UNION ALL
-                SELECT concat('i', k) AS k, unique_id FROM linkage_rows LATERAL VIEW explode(ids) t AS k))
+                SELECT concat('i', k) AS k, true AS probe, unique_id FROM linkage_rows LATERAL VIEW explode(ids) t AS k)
+            GROUP BY k, unique_id),
+        postings AS (
+            SELECT k, unique_id, probe FROM p WHERE probe
+            UNION ALL
+            SELECT k, unique_id, count(*) OVER (PARTITION BY k) <= {OFFERED_ALONE} AS probe FROM p WHERE NOT probe)
         SELECT DISTINCT '0' AS match_key, a.unique_id AS join_key_l, b.unique_id AS join_key_r
-        FROM postings a JOIN postings b ON a.k = b.k AND a.unique_id < b.unique_id"""
+        FROM postings a JOIN postings b ON a.k = b.k AND a.unique_id < b.unique_id AND (a.probe OR b.probe)"""
 
 
 def predict_batches(model: Model, rows_path: str, threshold: float, size: int = 50_000,
