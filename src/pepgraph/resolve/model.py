@@ -969,9 +969,11 @@ def candidate_parts(model: Model, part_pairs: int) -> int:
 
     ``_rid`` gives each linkage row a small integer; ``_postings`` holds (hashed key, rid) for
     every blocking key and strong identifier a record has (Splink's two exploding rules, "keys"
-    and "ids"); a pair of records is a candidate when they share a posting. A hash collision
-    only adds a candidate pair, which scoring then weighs like any other. The part count is
-    the pairs before de-duplication (the sum over postings of n(n-1)/2) over ``part_pairs``."""
+    and "ids"); a pair of records is a candidate when they share a posting and one of the two
+    postings is ``probe`` (every key but an initials key that only names written in full offer,
+    and more than ``OFFERED_ALONE`` of them). A hash collision only adds a candidate pair, which
+    scoring then weighs like any other. The part count is the pairs before de-duplication (the
+    sum over posting keys of n(n-1)/2, less the pairs among non-probe postings) over ``part_pairs``."""
     from pepgraph.resolve.rows import as_offered
 
     con = model.con

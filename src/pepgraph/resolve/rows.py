@@ -49,14 +49,6 @@ SINGLE_KEY_CAP = 15  # a single name token blocks alone only when it is this rar
 #: 41 % of the pairs and 98.7 % of the true ones (docs/benchmarks.md, "Fewer candidate pairs").
 KIND_CAPS = {"1:": SINGLE_KEY_CAP, "s:": 30, "a:": 50, "2:": 100, "y:": 100}
 
-
-def as_offered(column: str) -> str:
-    """SQL for the key in ``column`` with an initials key looked up ("A:") written as offered
-    ("a:"): the two are one key, counted as one for its cap and paired as one."""
-    return f"CASE WHEN starts_with({column}, 'A:') THEN 'a:' || {column}[3:] ELSE {column} END"
-
-
-LOOKED_UP_AS_OFFERED = as_offered("k")
 MAX_TOKENS = 5
 #: Identifier properties without a scheme pepgraph knows (national id, passport, tax, social
 #: security, registration numbers): compared fuzzily (a typo is common, a clash is not proof),
@@ -221,6 +213,14 @@ def blocking_keys(forms: list[NameForm], years: list[int], dates: Sequence[str] 
 
 def _has_initials(form: NameForm) -> bool:
     return any(t.kind == "initial" for t in form.parts)
+
+def as_offered(column: str) -> str:
+    """SQL for the key in ``column`` with an initials key looked up ("A:") written as offered
+    ("a:"): the two are one key, counted as one for its cap and paired as one."""
+    return f"CASE WHEN starts_with({column}, 'A:') THEN 'a:' || {column}[3:] ELSE {column} END"
+
+
+LOOKED_UP_AS_OFFERED = as_offered("k")
 
 
 def _skeleton_pairs(left: set[str], right: set[str]) -> set[str]:
@@ -599,8 +599,8 @@ def _over(con: duckdb.DuckDBPyConnection, source: str, column: str, cap: str, le
           prefix: str = "", fold: str = "k") -> dict[str, int]:
     """Values of the list ``column`` of ``source`` (a relation DuckDB reads) that more than
     ``cap`` (SQL over the value ``k``, never below ``least``) rows share, with their counts;
-    only values starting with ``prefix`` when given; values are counted as ``fold`` (SQL over
-    ``k``) makes them.
+    only values starting with ``prefix`` when given; each value is counted in the form ``fold``
+    (SQL over ``k``) gives it.
 
     Counted in DuckDB, in two scans: first the values' 64-bit hashes (fixed-size groups, which
     DuckDB spills), then, exactly, the values whose hash more than ``least`` rows share. A
