@@ -6,7 +6,8 @@ person against the model's probability, and why true pairs were missed.
     .venv/bin/python benchmarks/resolve_lab.py run ep [--thr 0.8] [--table] [--missed] [--model] [--tag T]
         [--false] [--dump "LEVEL | LEVEL | LEVEL | LEVEL"] [--mapping] [--keep]
 
-``--false`` lists the links at or above the threshold that join two different people, by
+``--missed`` lists the true pairs left apart, by why (``LAB_EXAMPLES=N``: N examples of each, 2 by
+default); ``--false`` lists the links at or above the threshold that join two different people, by
 comparison levels, with examples; ``--dump`` writes every scored pair at one combination of
 levels (name | birth | country | gender), or every scored pair with ``--dump all``, to ``dump-TAG.jsonl``; ``--mapping`` writes the
 clusters to ``mapping-TAG.json``; ``--keep`` keeps the resolved copy of the store.
@@ -147,7 +148,7 @@ def run(name):
                         miss[key] += 1
                         ex[key].append(k)
         for key, n in miss.most_common(25):
-            print(f"  MISSED {n:6d} {key}   e.g. {ex[key][:2]}")
+            print(f"  MISSED {n:6d} {key}   e.g. {ex[key][:int(os.environ.get('LAB_EXAMPLES', 2))]}")
     if "--false" in sys.argv:
         # the edges at or above the threshold that join two different people, by level, with the
         # false cluster pairs they bring (one wrong edge between a 3- and a 2-record cluster is 6)

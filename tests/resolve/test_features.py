@@ -731,3 +731,24 @@ def test_an_initials_key_of_many_full_names_pairs_them_only_with_initials(tmp_pa
         assert frozenset(("raju", "radju")) in pairs
     finally:
         graph.close()
+
+
+def test_an_address_pairs_records_whatever_their_names_but_not_a_whole_town(tmp_path: Path) -> None:
+    """FEBRL's "joshua ryan" / "joshua dowdney", born on other days, with other id numbers, at
+    "14 wynn street" share no name, date or number key: two neighbouring words of the address
+    ("h:14 wynn") pair them. Words a whole town shares ("2529 vic", 40 records here) are over the
+    address keys' cap and pair nobody."""
+    from pepgraph.resolve.rows import ADDRESS_KEY_CAP
+
+    ryan = person("ryan", "joshua ryan", birthDate="1924-05-10", address="14 wynn street, tathra, bilpin 2529 vic")
+    dowdney = person("dowdney", "joshua dowdney", birthDate="1909-12-20",
+                     address="14 wynn street, tathra, bilpiw 2529 vic")
+    town = [person(f"t{i}", f"resident {i}", address=f"{i + 100} lane {i}, 2529 vic")
+            for i in range(ADDRESS_KEY_CAP + 10)]
+    graph = store(tmp_path, {"a": [ryan, *town], "b": [dowdney]})
+    try:
+        rows = build_rows(graph.store)
+        assert "h:2529 vic" in rows.capped_keys
+        assert frozenset(("ryan", "dowdney")) in _candidates(graph)
+    finally:
+        graph.close()

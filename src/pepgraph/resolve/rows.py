@@ -40,6 +40,10 @@ STRONG_SCHEMES = {"wikidata", "bioguide", "icpsr", "govtrack", "thomas", "opense
                   "fec", "cspan", "lis", "house_history", "ballotpedia", "maplight", "unsc", "ofac"}
 MAX_NAMES = 24  # an entity with hundreds of aliases is compared on a representative subset
 DEFAULT_KEY_CAP = 300  # records per blocking key; a more common key is dropped (and reported)
+#: Two neighbouring words of an address ("h:") block when at most this many records share them:
+#: "14 wynn" or "wynn street" names a house or a street, "2529 vic" a whole town.
+ADDRESS_KEY_CAP = 30
+MAX_ADDRESS_WORDS = 12  # an address's first words give its keys (a hostile field is not read whole)
 SINGLE_KEY_CAP = 15  # a single name token blocks alone only when it is this rare
 #: Records per key by kind of key (at most the key cap): a key held by n records makes n^2/2
 #: candidate pairs, and how many of them are one person depends on the kind. On 300,000
@@ -47,7 +51,7 @@ SINGLE_KEY_CAP = 15  # a single name token blocks alone only when it is this rar
 #: had more than 30 records were 60 % of all pairs and held 2 % of the true pairs that blocking
 #: found; skeleton pairs ("s:") held by 30 to 300 records made 9.2 million pairs. These caps keep
 #: 41 % of the pairs and 98.7 % of the true ones (docs/benchmarks.md, "Fewer candidate pairs").
-KIND_CAPS = {"1:": SINGLE_KEY_CAP, "s:": 30, "a:": 50, "2:": 100, "y:": 100}
+KIND_CAPS = {"1:": SINGLE_KEY_CAP, "s:": 30, "a:": 50, "2:": 100, "y:": 100, "h:": ADDRESS_KEY_CAP}
 
 MAX_TOKENS = 5
 #: Identifier properties without a scheme pepgraph knows (national id, passport, tax, social
@@ -173,12 +177,18 @@ def blocking_keys(forms: list[NameForm], years: list[int], dates: Sequence[str] 
     first word (the house number): FEBRL replaces whole names, and "Mia Shepherd" / "Jia
     Fenwicsk", born the same day at "7 churchill way", are one person. Initials keys ("a:" /
     "A:", ``abbreviations``) pair a name written with initials with the full names it fits, and
-    full names with each other only where few records offer the key (``model.OFFERED_ALONE``)."""
+    full names with each other only where few records offer the key (``model.OFFERED_ALONE``).
+    Two neighbouring words of an address ("h:") pair records at one house or in one street
+    whatever their names say: FEBRL's "joshua ryan" / "joshua dowdney" at "14 wynn street" are
+    one person with a new surname, born on another day, and share no other key."""
     with_date = sorted({t.latin[0] for form in forms for t in form.parts if t.latin})
     if address:
         with_date.append("@" + address.split()[0])
     keys: set[str] = {f"d:{d}|{c}" for d in dates[:3] for c in with_date}
     keys |= {f"i:{n}" for n in numbers[:3] if len(n) >= MIN_NUMBER}
+    if address:
+        words = address.split()[:MAX_ADDRESS_WORDS]
+        keys |= {f"h:{a} {b}" for a, b in zip(words, words[1:])}
     # initials keys: a name written with initials looks them up ("A:"), a name written in full
     # offers them ("a:"); model.candidate_parts pairs two offers only when few records offer the key
     keys |= {f"{'A' if _has_initials(form) else 'a'}:{a}" for form in forms
