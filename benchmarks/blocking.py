@@ -1,12 +1,15 @@
-"""Candidate pairs and scoring time of resolve's blocking, against the blocking before initials
-keys were split into looked up ("A:") and offered ("a:"), in the same run.
+"""Candidate pairs and scoring time of resolve's blocking against a peer blocking, in the same run:
+by default the blocking before initials keys were split into looked up ("A:") and offered
+("a:"); with ``--peer-caps`` the same keys under other caps by kind of key.
 
     .venv/bin/python benchmarks/blocking.py STORE TRUTH.csv [--rows ROWS.parquet] [--runs 2] [--json OUT]
+    .venv/bin/python benchmarks/blocking.py STORE TRUTH.csv --peer-caps '{"2:": 100, "s:": 30, "y:": 100}'
 
 STORE is a resolved store (its stored model scores the pairs; the store is opened read-only),
 TRUTH a ``entity_id,person_id`` file (``pepgraph generate`` writes one). The linkage rows are
 built once (or read from ``--rows``); the peer is the same rows with every initials key looked
-up, which pairs every two records sharing one, as pepgraph did before. Each variant scores every
+up, which pairs every two records sharing one, as pepgraph did before; or, with
+``--peer-caps``, rows built again with ``rows.KIND_CAPS`` updated by the given caps. Each variant scores every
 candidate pair with the stored model, ``--runs`` times alternately; the report gives the
 candidate pairs, the median scoring time, and the pairs at or above 0.8 that are one person and
 that are not (pairwise, before clustering).
@@ -61,9 +64,11 @@ def main() -> None:
     parser.add_argument("--rows", help="linkage rows built by this version (else built here)")
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--json")
+    parser.add_argument("--peer-caps", help="JSON caps by kind of key for the peer's rows, e.g. '{\"2:\": 100}'")
     args = parser.parse_args()
 
     from pepgraph.resolve import _stored_model
+    from pepgraph.resolve import rows as linkage_rows
     from pepgraph.resolve.rows import DEFAULT_KEY_CAP, build_rows
     from pepgraph.store import Store
 
@@ -81,10 +86,19 @@ def main() -> None:
             started = time.monotonic()
             build_rows(store, key_cap=DEFAULT_KEY_CAP, out=rows)
             print(f"rows built in {time.monotonic() - started:.0f} s", flush=True)
+        before = os.path.join(work, "peer.parquet")
+        if args.peer_caps:
+            caps = dict(linkage_rows.KIND_CAPS)
+            linkage_rows.KIND_CAPS.update(json.loads(args.peer_caps))
+            try:
+                build_rows(store, key_cap=DEFAULT_KEY_CAP, out=before)
+            finally:
+                linkage_rows.KIND_CAPS.clear()
+                linkage_rows.KIND_CAPS.update(caps)
     finally:
         store.close()
-    before = os.path.join(work, "every-key-looked-up.parquet")
-    _every_key_looked_up(rows, before)
+    if not args.peer_caps:
+        _every_key_looked_up(rows, before)
     runs: dict[str, list[dict[str, float]]] = {"before": [], "now": []}
     for _ in range(args.runs):
         for name, path in (("before", before), ("now", rows)):

@@ -49,9 +49,14 @@ SINGLE_KEY_CAP = 15  # a single name token blocks alone only when it is this rar
 #: candidate pairs, and how many of them are one person depends on the kind. On 300,000
 #: generated key persons (492,900 records, 26.2 million candidate pairs), pairs whose rarest key
 #: had more than 30 records were 60 % of all pairs and held 2 % of the true pairs that blocking
-#: found; skeleton pairs ("s:") held by 30 to 300 records made 9.2 million pairs. These caps keep
+#: found; skeleton pairs ("s:") held by 30 to 300 records made 9.2 million pairs. These caps kept
 #: 41 % of the pairs and 98.7 % of the true ones (docs/benchmarks.md, "Fewer candidate pairs").
-KIND_CAPS = {"1:": SINGLE_KEY_CAP, "s:": 30, "a:": 50, "2:": 100, "y:": 100, "h:": ADDRESS_KEY_CAP}
+#: Later, on the same 300,000 with 8.2 million pairs: two tokens ("2:") held by 31 to 100 records,
+#: skeleton pairs by 21 to 30 and a token with a year ("y:") by 51 to 100 made 2.0 million pairs
+#: that shared no rarer key, 65 of 138,851 true pairs at 0.8 among them (and 23 wrong ones);
+#: EveryPolitician's cross-script pairs need skeletons held by 11 to 20 and single tokens by 6 to 15
+#: (docs/benchmarks.md, "Lower caps for three kinds of key").
+KIND_CAPS = {"1:": SINGLE_KEY_CAP, "s:": 20, "a:": 50, "2:": 30, "y:": 50, "h:": ADDRESS_KEY_CAP}
 
 MAX_TOKENS = 5
 #: Identifier properties without a scheme pepgraph knows (national id, passport, tax, social
