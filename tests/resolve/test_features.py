@@ -752,3 +752,23 @@ def test_an_address_pairs_records_whatever_their_names_but_not_a_whole_town(tmp_
         assert frozenset(("ryan", "dowdney")) in _candidates(graph)
     finally:
         graph.close()
+
+
+def test_a_word_a_name_holds_twice_counts_twice_in_containment(tmp_path: Path) -> None:
+    """"Nikolay Nankov Nankov" (patronymic like the family name) is not inside "Nikolay Nankov
+    Nenchev", in either script, though its set of tokens is; it is inside "Nikolay Nankov Nankov
+    Petrov", and "Valeri Simeonov" is inside "Valeri Simeonov Simeonov"."""
+    graph = store(tmp_path, {"a": [
+        person("nn", "NIKOLAY NANKOV NANKOV"), person("ne", "NIKOLAY NANKOV NENCHEV"),
+        person("cy", "НИКОЛАЙ НАНКОВ НЕНЧЕВ"), person("np", "NIKOLAY NANKOV NANKOV PETROV"),
+        person("vs", "VALERI SIMEONOV"), person("vss", "VALERI SIMEONOV SIMEONOV DIMOV"),
+    ]})
+    try:
+        apart, across, inside, dropped = name_levels(build_rows(graph.store), ("nn", "ne"), ("nn", "cy"), ("nn", "np"),
+                                                     ("vs", "vss"))
+        contained = ("name tokens contained", "name tokens contained, rare pair")
+        similar = ("similar name tokens", "similar name tokens, rare pair")
+        assert apart not in contained + similar and across not in contained + similar
+        assert inside in contained and dropped in contained
+    finally:
+        graph.close()

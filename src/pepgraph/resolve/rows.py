@@ -488,7 +488,7 @@ def _strong_ids(qids: list[str] | None, ids: list[str] | None) -> list[str]:
 SCHEMA = pa.schema([
     ("unique_id", pa.string()), ("schema", pa.string()), ("dataset", pa.string()), ("display", pa.string()),
     ("name", pa.string()), ("names", pa.list_(pa.string())), ("rare_names", pa.list_(pa.string())),
-    ("tokens", pa.list_(pa.string())), ("hyphen_pieces", pa.list_(pa.string())),
+    ("tokens", pa.list_(pa.string())), ("repeated", pa.list_(pa.string())), ("hyphen_pieces", pa.list_(pa.string())),
     ("symbols", pa.list_(pa.string())), ("phonetic", pa.list_(pa.string())), ("sorted_name", pa.string()),
     ("parts", pa.list_(pa.list_(pa.string()))), ("part_keys", pa.list_(pa.string())),
     ("part_latin", pa.list_(pa.string())), ("skeletons", pa.list_(pa.string())), ("abbrevs", pa.list_(pa.string())),
@@ -541,6 +541,9 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "names": sorted({f.latin for f in forms}),
         "rare_names": None,  # filled in over all rows (see build_rows)
         "tokens": sorted({t for f in forms for t in f.tokens}),
+        # words a name holds twice ("Nikolay Nankov Nankov": a patronymic like the family name),
+        # which ``tokens``, a set, holds once: model.py's containment counts them (never NULL)
+        "repeated": sorted({t for f in forms for t in f.tokens if len(t) > 1 and f.tokens.count(t) > 1}),
         "hyphen_pieces": sorted({p for f in forms for h in hyphened(f, schema) for p in h}),
         # one signature per token: its set of cross-script name symbols (Ivan and Иван share it),
         # so that "two tokens matched by symbol" can be counted in SQL
