@@ -68,8 +68,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from pepgraph.resolve import _stored_model
-    from pepgraph.resolve import rows as linkage_rows
-    from pepgraph.resolve.rows import DEFAULT_KEY_CAP, build_rows
+    from pepgraph.resolve.rows import DEFAULT_KEY_CAP, KIND_CAPS, build_rows
     from pepgraph.store import Store
 
     with open(args.truth, newline="", encoding="utf-8") as fh:
@@ -88,13 +87,7 @@ def main() -> None:
             print(f"rows built in {time.monotonic() - started:.0f} s", flush=True)
         before = os.path.join(work, "peer.parquet")
         if args.peer_caps:
-            caps = dict(linkage_rows.KIND_CAPS)
-            linkage_rows.KIND_CAPS.update(json.loads(args.peer_caps))
-            try:
-                build_rows(store, key_cap=DEFAULT_KEY_CAP, out=before)
-            finally:
-                linkage_rows.KIND_CAPS.clear()
-                linkage_rows.KIND_CAPS.update(caps)
+            build_rows(store, key_cap=DEFAULT_KEY_CAP, out=before, kind_caps={**KIND_CAPS, **json.loads(args.peer_caps)})
     finally:
         store.close()
     if not args.peer_caps:

@@ -32,7 +32,7 @@ def _prepare(store_path: str, truth: str, work: str) -> duckdb.DuckDBPyConnectio
 
     from pepgraph.resolve import _stored_model
     from pepgraph.resolve.model import OFFERED_ALONE, make_model, predict_batches
-    from pepgraph.resolve.rows import DEFAULT_KEY_CAP, build_rows
+    from pepgraph.resolve.rows import DEFAULT_KEY_CAP, as_offered, build_rows
     from pepgraph.store import Store
 
     os.makedirs(work, exist_ok=True)
@@ -65,7 +65,7 @@ def _prepare(store_path: str, truth: str, work: str) -> duckdb.DuckDBPyConnectio
     # the postings as model.candidate_parts makes them, with the key kept to tell its kind
     con.execute(f"""CREATE OR REPLACE TABLE post AS
       WITH r AS (SELECT unique_id AS id, unnest(keys) AS key FROM read_parquet('{rows}')),
-      f AS (SELECT id, CASE WHEN starts_with(key, 'A:') THEN 'a:' || key[3:] ELSE key END AS k,
+      f AS (SELECT id, {as_offered('key')} AS k,
                    NOT starts_with(key, 'a:') AS probe FROM r
             UNION ALL SELECT unique_id, 'ids:' || unnest(ids), true FROM read_parquet('{rows}') WHERE ids IS NOT NULL),
       g AS (SELECT k, id, bool_or(probe) AS probe FROM f GROUP BY k, id)
@@ -95,7 +95,8 @@ def main() -> None:
     args = parser.parse_args()
 
     con = _prepare(args.store, args.truth, args.work)
-    counts = "count(*), sum(same::int), sum((same AND p >= 0.8)::int), sum((NOT same AND p >= 0.8)::int)"
+    counts = ("count(*), coalesce(sum(same::int), 0), coalesce(sum((same AND p >= 0.8)::int), 0), "
+              "coalesce(sum((NOT same AND p >= 0.8)::int), 0)")
     total = con.execute(f"SELECT {counts} FROM pairs").fetchone()
     print(f"candidate pairs {total[0]:,}: one person {total[1]:,}, at 0.8 one person {total[2]:,}, two people {total[3]:,}")
     print("\nshared kinds            pairs     true   true@0.8  wrong@0.8")

@@ -187,13 +187,12 @@ def blocking_keys(forms: list[NameForm], years: list[int], dates: Sequence[str] 
     whatever their names say: FEBRL's "joshua ryan" / "joshua dowdney" at "14 wynn street" are
     one person with a new surname, born on another day, and share no other key."""
     with_date = sorted({t.latin[0] for form in forms for t in form.parts if t.latin})
-    if address:
-        with_date.append("@" + address.split()[0])
+    words = address.split()[:MAX_ADDRESS_WORDS] if address else []
+    if words:
+        with_date.append("@" + words[0])
     keys: set[str] = {f"d:{d}|{c}" for d in dates[:3] for c in with_date}
     keys |= {f"i:{n}" for n in numbers[:3] if len(n) >= MIN_NUMBER}
-    if address:
-        words = address.split()[:MAX_ADDRESS_WORDS]
-        keys |= {f"h:{a} {b}" for a, b in zip(words, words[1:])}
+    keys |= {f"h:{a} {b}" for a, b in zip(words, words[1:])}
     # initials keys: a name written with initials looks them up ("A:"), a name written in full
     # offers them ("a:"); model.candidate_parts pairs two offers only when few records offer the key
     keys |= {f"{'A' if _has_initials(form) else 'a'}:{a}" for form in forms
@@ -228,6 +227,7 @@ def blocking_keys(forms: list[NameForm], years: list[int], dates: Sequence[str] 
 
 def _has_initials(form: NameForm) -> bool:
     return any(t.kind == "initial" for t in form.parts)
+
 
 def as_offered(column: str) -> str:
     """SQL for the key in ``column`` with an initials key looked up ("A:") written as offered
@@ -833,7 +833,8 @@ def _stored_common(store: Store, con: duckdb.DuckDBPyConnection, source: str) ->
 
 
 def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | None = None,
-               workers: int | None = None, out: str | None = None) -> RowsResult:
+               workers: int | None = None, out: str | None = None,
+               kind_caps: Mapping[str, int] = KIND_CAPS) -> RowsResult:
     """Compute the linkage rows of every current person and organisation in the store (or of
     the records ``only`` names), in Arrow batches of ``BATCH`` rows, on ``workers`` processes
     (default: one per core from ``PARALLEL_FROM`` records).
@@ -841,7 +842,8 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
     The rows go to a Parquet file as they are made; DuckDB counts their keys over that file, and
     the capped rows are written to ``out`` a batch at a time, so that this process never holds
     them all: at 2.4 million key persons holding and counting them in Arrow took it to 14 GB.
-    Without ``out`` the rows come back as ``table``; with it, ``table`` is None."""
+    Without ``out`` the rows come back as ``table``; with it, ``table`` is None. ``kind_caps``
+    are the caps by kind of key (benchmarks/blocking.py builds a peer's rows with others)."""
     import os
     import shutil
     import tempfile
@@ -871,7 +873,7 @@ def build_rows(store: Store, key_cap: int = DEFAULT_KEY_CAP, only: list[str] | N
                     records += batch.num_rows
         with _counter(work) as con:
             source = "read_parquet('" + raw.replace("'", "''") + "')"
-            capped = _over(con, source, "keys", _cap_sql(key_cap, KIND_CAPS), min([key_cap, *KIND_CAPS.values()]),
+            capped = _over(con, source, "keys", _cap_sql(key_cap, kind_caps), min([key_cap, *kind_caps.values()]),
                            fold=LOOKED_UP_AS_OFFERED)
             common = _stored_common(store, con, source) if only else _common(con, source)
         bans = _Bans.of(capped, common)
