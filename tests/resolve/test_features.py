@@ -655,6 +655,27 @@ def test_two_tokens_that_few_records_hold_are_a_rare_pair(tmp_path: Path) -> Non
         graph.close()
 
 
+def test_two_consonant_skeletons_that_few_records_hold_are_a_rare_pair(tmp_path: Path) -> None:
+    """"Krishna Prasad Poudel" / "मा.कृष्ण प्रसाद पौडेल" (krsna prasad paudel) share few Latin forms
+    but the skeletons krsn + brst, which only these two records hold: "similar name tokens, rare
+    pair". Four records of Bhim Prasad Poudel / Paudel / Podel hold bm + brst, more than
+    RARE_PAIR, so "Bhim Prasad Poudel" / "भीम प्रसाद पौडेल" stays plain "similar name tokens"."""
+    from pepgraph.resolve.rows import RARE_PAIR
+
+    bhims = ["Bhim Prasad Poudel", "भीम प्रसाद पौडेल", "Bhim Prasad Paudel", "Bhim Prasad Podel"]
+    assert len(bhims) > RARE_PAIR
+    graph = store(tmp_path, {"a": [person("k0", "Krishna Prasad Poudel"), person("k1", "मा.कृष्ण प्रसाद पौडेल")]
+                             + [person(f"b{i}", name) for i, name in enumerate(bhims)]})
+    try:
+        rows = build_rows(graph.store)
+        found = {r["unique_id"]: r for r in rows.table.to_pylist()}
+        assert "s:~brst+~krsn" in found["k0"]["rare_pairs"] and "s:~brst+~krsn" in found["k1"]["rare_pairs"]
+        assert all(not k.startswith("s:~") for k in found["b0"]["rare_pairs"])
+        assert name_levels(rows, ("k0", "k1"), ("b0", "b1")) == ["similar name tokens, rare pair", "similar name tokens"]
+    finally:
+        graph.close()
+
+
 def test_names_in_different_han_characters_are_not_one_name(tmp_path: Path) -> None:
     """刘钟俊 and 刘忠军 are both "liu zhongjun" in pinyin and two people; 陳偉業 and 陈伟业 are one
     name in traditional and simplified characters; a romanised record meets both as before."""

@@ -73,6 +73,11 @@ RARE_NAME = 4  # a full name ("zhang wei") held by more records is a common name
 #: where a person has more records: 92 / 85 / 61 / 19 %)
 RARE_PAIR = 3
 PAIR_PREFIX = "2:"
+#: two consonant skeletons together (an "s:" blocking key, ``_skeleton_pairs``) count as a pair
+#: too: a name and its transliteration share few Latin forms ("Krishna Prasad Poudel" /
+#: "मा.कृष्ण प्रसाद पौडेल") but their skeletons, and such a key held by a few records is as rare
+SKELETON_PAIR_PREFIX = "s:~"
+PAIR_PREFIXES = (PAIR_PREFIX, SKELETON_PAIR_PREFIX)
 NAME_KEY = "name="  # full names among the stored common keys (initials keys hold a ":", names never "=")
 #: an office held by more records than this is a common office: on 100,000 generated key persons
 #: (164,158 records), linked pairs sharing an office that at most 100 records name were another
@@ -685,12 +690,16 @@ def _without(lists: pa.ChunkedArray | pa.Array, drop: Mapping[str, int] | pa.Arr
     return pa.chunked_array(out, type=lists.type)
 
 
-def _with_prefix(lists: pa.ChunkedArray | pa.Array, prefix: str) -> pa.ChunkedArray:
-    """The values of each list that start with ``prefix``, in Arrow, chunk by chunk."""
+def _with_prefix(lists: pa.ChunkedArray | pa.Array, prefixes: tuple[str, ...]) -> pa.ChunkedArray:
+    """The values of each list that start with one of ``prefixes``, in Arrow, chunk by chunk."""
+    import functools
+
     import pyarrow.compute as pc
 
-    return pa.chunked_array([_filtered(c, pc.starts_with(pc.list_flatten(c), prefix)) for c in _chunks(lists)],
-                            type=lists.type)
+    def starting(flat: pa.Array) -> pa.Array:
+        return functools.reduce(pc.or_, (pc.starts_with(flat, p) for p in prefixes))
+
+    return pa.chunked_array([_filtered(c, starting(pc.list_flatten(c))) for c in _chunks(lists)], type=lists.type)
 
 
 def _filtered(lists: pa.Array, keep: pa.Array) -> pa.Array:
@@ -783,8 +792,8 @@ class _Bans:
             return pa.array(list(keys), pa.large_string())
 
         return cls(keys=values(iter(_both_forms(capped))),
-                   abbrevs=values(k for k in common if not k.startswith((PAIR_PREFIX, POSITION_KEY, NAME_KEY))),
-                   pairs=values(k for k in common if k.startswith(PAIR_PREFIX)),
+                   abbrevs=values(k for k in common if not k.startswith((*PAIR_PREFIXES, POSITION_KEY, NAME_KEY))),
+                   pairs=values(k for k in common if k.startswith(PAIR_PREFIXES)),
                    names=values(k[len(NAME_KEY):] for k in common if k.startswith(NAME_KEY)),
                    positions=values(k[len(POSITION_KEY):] for k in common if k.startswith(POSITION_KEY)))
 
@@ -802,7 +811,7 @@ def _capped(table: pa.Table, bans: _Bans) -> pa.Table:
     def put(t: pa.Table, name: str, values: pa.ChunkedArray) -> pa.Table:
         return t.set_column(t.schema.get_field_index(name), name, values)
 
-    pairs = _with_prefix(table["keys"], PAIR_PREFIX)
+    pairs = _with_prefix(table["keys"], PAIR_PREFIXES)
     table = put(table, "keys", _without(table["keys"], bans.keys))
     table = put(table, "rare_pairs", _without(pairs, bans.pairs))
     table = put(table, "rare_initial_abbrevs", _without(table["initial_abbrevs"], bans.abbrevs))
@@ -816,7 +825,8 @@ def _common(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, int]:
     ``RARE_POSITION``), with how many."""
     return {**_over(con, source, "abbrevs", str(RARE_ABBREV), RARE_ABBREV),
             **{NAME_KEY + k: v for k, v in _over(con, source, "names", str(RARE_NAME), RARE_NAME).items()},
-            **_over(con, source, "keys", str(RARE_PAIR), RARE_PAIR, prefix=PAIR_PREFIX),
+            **{k: v for prefix in PAIR_PREFIXES for k, v in _over(con, source, "keys", str(RARE_PAIR), RARE_PAIR,
+                                                                   prefix=prefix).items()},
             **{POSITION_KEY + k: v for k, v in _over(con, source, "positions", str(RARE_POSITION), RARE_POSITION).items()}}
 
 
@@ -825,7 +835,8 @@ def _stored_common(store: Store, con: duckdb.DuckDBPyConnection, source: str) ->
     for a few records (``only``, for explain) are rare among themselves whatever they hold."""
     held = [k for (k,) in con.execute(
         f"SELECT DISTINCT k FROM (SELECT unnest(abbrevs) AS k FROM {source} "
-        f"UNION ALL SELECT unnest(list_filter(keys, lambda x: starts_with(x, '{PAIR_PREFIX}'))) FROM {source} "
+        f"UNION ALL SELECT unnest(list_filter(keys, lambda x: starts_with(x, '{PAIR_PREFIX}') "
+        f"OR starts_with(x, '{SKELETON_PAIR_PREFIX}'))) FROM {source} "
         f"UNION ALL SELECT '{NAME_KEY}' || unnest(names) FROM {source} "
         f"UNION ALL SELECT '{POSITION_KEY}' || unnest(positions) FROM {source}) ORDER BY k").fetchall()]
     return dict(store.con.execute("SELECT key, records FROM resolve_common_keys WHERE list_contains(?, key)",
