@@ -97,6 +97,8 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
         person("fr5", "B. Pasteur"),
         person("mn1", "Khalzkhüügiin Narankhüü"),
         person("mn2", "Халзхүүгийн Наранхүү"),
+        person("bg3", "TEODORA GEORGIEVA IAKIMOVA-DRENSKA"),
+        person("bg4", "ТЕОДОРА ГЕОРГИЕВА ЯКИМОВА-ДРЕНСКА"),
     ]})
     try:
         assert _levels(graph, "kg1", "kg2")["name"] == "similar name tokens"
@@ -118,6 +120,8 @@ def test_name_tokens_match_across_scripts_typos_and_order(tmp_path: Path) -> Non
         assert _levels(graph, "bg1", "bg2")["name"] == "one token shared"
         # Cyrillic х romanised "kh", transliterated "h" (halzhuugiin naranhuu)
         assert _levels(graph, "mn1", "mn2")["name"] == "similar name tokens"
+        # Cyrillic я romanised "ia" at the start of a word, transliterated "ya" (yakimova)
+        assert _levels(graph, "bg3", "bg4")["name"] == "similar name tokens"
     finally:
         graph.close()
 

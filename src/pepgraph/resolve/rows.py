@@ -357,9 +357,9 @@ _SOFT = (("kh", "h"), ("dh", "z"), ("ch", "k"))
 
 def _soft_skeletons(token: Any) -> list[str]:
     """The skeletons of a Latin token with each of its ``_SOFT`` spellings read the other way
-    (without a glued Arabic article too); of a token in an abjad, with its و read as the
-    consonant v where the skeleton takes it for a vowel ("لوین" lwyn / "Levin", "وینوویچ"
-    wynwwych / "Voinovich")."""
+    (without a glued Arabic article too), and with a leading "i" before a vowel read as "y"; of
+    a token in an abjad, with its و read as the consonant v where the skeleton takes it for a
+    vowel ("لوین" lwyn / "Levin", "وینوویچ" wynwwych / "Voinovich")."""
     if token.script in ABJADS:
         if "w" not in token.latin[1:]:
             return []
@@ -368,6 +368,12 @@ def _soft_skeletons(token: Any) -> list[str]:
     if token.script != "Latin":
         return []
     out: list[str] = []
+    # a word that starts with i and a vowel is how some romanise я, ю, є ("IAKIMOVA" / "ЯКИМОВА",
+    # "Iuliia" / "Юлия"), where the transliteration writes y, which the skeleton keeps at the start
+    if len(token.latin) >= 4 and token.latin[0] == "i" and token.latin[1] in "aeou":
+        soft = skeleton("y" + token.latin[1:], "Latin", "y" + token.latin[1:])
+        if len(soft) >= 2 and soft != token.skeleton:
+            out.append(soft)
     for spelt, other in _SOFT:
         if spelt not in token.latin:
             continue
