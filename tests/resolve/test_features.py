@@ -635,6 +635,18 @@ def test_syllabic_names_of_east_asian_countries_do_not_sound_alike(tmp_path: Pat
         graph.close()
 
 
+def _rare_and_common(graph: Graph, key: str, rare: tuple[str, str], common: tuple[str, str], common_key: str,
+                     level: str) -> None:
+    """Both records of ``rare`` hold ``key`` as a rare pair and fall in ``level``, rare pair;
+    the first of ``common`` holds no rare pair starting with ``common_key`` and falls in plain
+    ``level``."""
+    rows = build_rows(graph.store)
+    found = {r["unique_id"]: r for r in rows.table.to_pylist()}
+    assert all(key in found[r]["rare_pairs"] for r in rare)
+    assert all(not k.startswith(common_key) for k in found[common[0]]["rare_pairs"])
+    assert name_levels(rows, rare, common) == [f"{level}, rare pair", level]
+
+
 def test_two_tokens_that_few_records_hold_are_a_rare_pair(tmp_path: Path) -> None:
     """"Musa Njuguna" / "Musa Benson Njuguna": the two tokens musa + njuguna are held by these two
     records only, so the pair is "name tokens contained, rare pair"; "Juan Garcia" / "Juan Carlos
@@ -647,11 +659,8 @@ def test_two_tokens_that_few_records_hold_are_a_rare_pair(tmp_path: Path) -> Non
     graph = store(tmp_path, {"a": [person("m0", "Musa Njuguna"), person("m1", "Musa Benson Njuguna")]
                              + [person(f"g{i}", name) for i, name in enumerate(garcias)]})
     try:
-        rows = build_rows(graph.store)
-        found = {r["unique_id"]: r for r in rows.table.to_pylist()}
-        assert "2:=musa+=njuguna" in found["m0"]["rare_pairs"]
-        assert all(not k.startswith("2:=garcia+=juan") for k in found["g0"]["rare_pairs"])
-        assert name_levels(rows, ("m0", "m1"), ("g0", "g1")) == ["name tokens contained, rare pair", "name tokens contained"]
+        _rare_and_common(graph, "2:=musa+=njuguna", ("m0", "m1"), ("g0", "g1"), "2:=garcia+=juan",
+                         "name tokens contained")
         graph.resolve(reclassify=False)
         assert explain(graph.store, "m0", "m1")["comparisons"]["name"]["level"] == "name tokens contained, rare pair"
         assert explain(graph.store, "g0", "g1")["comparisons"]["name"]["level"] == "name tokens contained"
@@ -671,11 +680,7 @@ def test_two_consonant_skeletons_that_few_records_hold_are_a_rare_pair(tmp_path:
     graph = store(tmp_path, {"a": [person("k0", "Krishna Prasad Poudel"), person("k1", "मा.कृष्ण प्रसाद पौडेल")]
                              + [person(f"b{i}", name) for i, name in enumerate(bhims)]})
     try:
-        rows = build_rows(graph.store)
-        found = {r["unique_id"]: r for r in rows.table.to_pylist()}
-        assert "s:~brst+~krsn" in found["k0"]["rare_pairs"] and "s:~brst+~krsn" in found["k1"]["rare_pairs"]
-        assert all(not k.startswith("s:~") for k in found["b0"]["rare_pairs"])
-        assert name_levels(rows, ("k0", "k1"), ("b0", "b1")) == ["similar name tokens, rare pair", "similar name tokens"]
+        _rare_and_common(graph, "s:~brst+~krsn", ("k0", "k1"), ("b0", "b1"), "s:~", "similar name tokens")
     finally:
         graph.close()
 
