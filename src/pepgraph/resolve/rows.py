@@ -75,7 +75,8 @@ RARE_PAIR = 3
 PAIR_PREFIX = "2:"
 #: two consonant skeletons together (an "s:" blocking key, ``_skeleton_pairs``) count as a pair
 #: too: a name and its transliteration share few Latin forms ("Krishna Prasad Poudel" /
-#: "मा.कृष्ण प्रसाद पौडेल") but their skeletons, and such a key held by a few records is as rare
+#: "मा.कृष्ण प्रसाद पौडेल") but share their skeletons, and such a key that few records hold is
+#: as rare a pair
 SKELETON_PAIR_PREFIX = "s:~"
 PAIR_PREFIXES = (PAIR_PREFIX, SKELETON_PAIR_PREFIX)
 NAME_KEY = "name="  # full names among the stored common keys (initials keys hold a ":", names never "=")
@@ -624,12 +625,17 @@ def _cap_sql(key_cap: int, kind_caps: Mapping[str, int]) -> str:
     return f"CASE {cases} ELSE {key_cap} END" if cases else str(key_cap)
 
 
+def _starting(column: str, prefixes: tuple[str, ...]) -> str:
+    """SQL: the string in ``column`` starts with one of ``prefixes``."""
+    return "(" + " OR ".join(f"starts_with({column}, '{p}')" for p in prefixes) + ")"
+
+
 def _over(con: duckdb.DuckDBPyConnection, source: str, column: str, cap: str, least: int,
-          prefix: str = "", fold: str = "k") -> dict[str, int]:
+          prefixes: tuple[str, ...] = (), fold: str = "k") -> dict[str, int]:
     """Values of the list ``column`` of ``source`` (a relation DuckDB reads) that more than
     ``cap`` (SQL over the value ``k``, never below ``least``) rows share, with their counts;
-    only values starting with ``prefix`` when given; each value is counted in the form ``fold``
-    (SQL over ``k``) gives it.
+    only values starting with one of ``prefixes`` when given; each value is counted in the form
+    ``fold`` (SQL over ``k``) gives it.
 
     Counted in DuckDB, in two scans: first the values' 64-bit hashes (fixed-size groups, which
     DuckDB spills), then, exactly, the values whose hash more than ``least`` rows share. A
@@ -639,7 +645,7 @@ def _over(con: duckdb.DuckDBPyConnection, source: str, column: str, cap: str, le
     300,000-person rows' keys eight times over, made distinct) it failed under 1 GB in 15 s,
     where grouping their hashes took 8 s and fit even in 150 MB. A Python counter of every key
     took gigabytes, and Arrow's count of them held the main process at 14 GB."""
-    where = f"WHERE starts_with(k, '{prefix}')" if prefix else ""
+    where = f"WHERE {_starting('k', prefixes)}" if prefixes else ""
     values = f"(SELECT {fold} AS k FROM (SELECT unnest({column}) AS k FROM {source})) {where}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _heavy AS SELECT hash(k) AS h FROM {values} "
                 f"GROUP BY h HAVING count(*) > {least}")
@@ -831,8 +837,7 @@ def _common(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, int]:
     ``RARE_POSITION``), with how many."""
     return {**_over(con, source, "abbrevs", str(RARE_ABBREV), RARE_ABBREV),
             **{NAME_KEY + k: v for k, v in _over(con, source, "names", str(RARE_NAME), RARE_NAME).items()},
-            **{k: v for prefix in PAIR_PREFIXES for k, v in _over(con, source, "keys", str(RARE_PAIR), RARE_PAIR,
-                                                                   prefix=prefix).items()},
+            **_over(con, source, "keys", str(RARE_PAIR), RARE_PAIR, prefixes=PAIR_PREFIXES),
             **{POSITION_KEY + k: v for k, v in _over(con, source, "positions", str(RARE_POSITION), RARE_POSITION).items()}}
 
 
@@ -841,8 +846,7 @@ def _stored_common(store: Store, con: duckdb.DuckDBPyConnection, source: str) ->
     for a few records (``only``, for explain) are rare among themselves whatever they hold."""
     held = [k for (k,) in con.execute(
         f"SELECT DISTINCT k FROM (SELECT unnest(abbrevs) AS k FROM {source} "
-        f"UNION ALL SELECT unnest(list_filter(keys, lambda x: starts_with(x, '{PAIR_PREFIX}') "
-        f"OR starts_with(x, '{SKELETON_PAIR_PREFIX}'))) FROM {source} "
+        f"UNION ALL SELECT unnest(list_filter(keys, lambda x: {_starting('x', PAIR_PREFIXES)})) FROM {source} "
         f"UNION ALL SELECT '{NAME_KEY}' || unnest(names) FROM {source} "
         f"UNION ALL SELECT '{POSITION_KEY}' || unnest(positions) FROM {source}) ORDER BY k").fetchall()]
     return dict(store.con.execute("SELECT key, records FROM resolve_common_keys WHERE list_contains(?, key)",
