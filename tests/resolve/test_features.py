@@ -595,6 +595,26 @@ def test_korean_and_hong_kong_names_meet_their_romanisations(tmp_path: Path) -> 
         graph.close()
 
 
+def test_taiwanese_names_meet_their_wade_giles_spelling(tmp_path: Path) -> None:
+    """蔡英文 and "Tsai Ing-wen", and "CHEN, Shan-i" (no country) and 陳山義, are blocked together
+    and compared as one Mandarin name; a Japanese name in kanji is read as none."""
+    graph = store(tmp_path, {"a": [
+        person("tw1", "蔡英文", country="tw"),
+        person("tw2", "Tsai Ing-wen", country="tw"),
+        person("tw3", "陳山義", country="tw"),
+        person("tw4", "CHEN, Shan-i"),
+        person("jp1", "池田和也", country="jp"),
+    ]})
+    try:
+        rows = {r["unique_id"]: r for r in build_rows(graph.store).table.to_pylist()}
+        for a, b in [("tw1", "tw2"), ("tw3", "tw4")]:
+            assert set(rows[a]["keys"]) & set(rows[b]["keys"])
+            assert _levels(graph, a, b)["name"] == "same Mandarin reading"
+        assert rows["jp1"]["mandarin"] is None
+    finally:
+        graph.close()
+
+
 def test_a_pair_across_datasets_weighs_more_than_one_inside_a_dataset(tmp_path: Path) -> None:
     """The "source" comparison: one dataset (a registry) lists each person once, so two of its
     records with one name are namesakes more often than a record of it and one of another source."""

@@ -25,7 +25,7 @@ DUCKDB_ONLY = ("list_has_any", "list_intersect", "list_bool", "list_has_all", "l
 
 def test_every_level_translates_to_spark_sql() -> None:
     lists = {"tokens", "parts", "part_keys", "part_latin", "rare_pairs", "skeletons", "symbols", "hyphen_pieces", "repeated",
-             "names", "rare_names", "han", "korean", "cantonese", "phonetic", "countries", "positions"}
+             "names", "rare_names", "han", "korean", "cantonese", "mandarin", "phonetic", "countries", "positions"}
     for name, levels in COMPARISONS.items():
         for label, sql, _m, _u in levels:
             if sql is None:

@@ -126,6 +126,10 @@ COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
         # its starting weight is no other level's, as explanation() tells levels by weight
         ("same Cantonese reading", "cantonese_l IS NOT NULL AND cantonese_r IS NOT NULL "
          "AND list_has_any(cantonese_l, cantonese_r)", 0.03, 0.0001),
+        # a Chinese name in characters, pinyin and Wade-Giles: 蔡英文 / "Tsai Ing-wen" / "Cai
+        # Yingwen" (names.mandarin); Wade-Giles without apostrophes spells zh/ch, b/p, d/t alike
+        ("same Mandarin reading", "mandarin_l IS NOT NULL AND mandarin_r IS NOT NULL "
+         "AND list_has_any(mandarin_l, mandarin_r)", 0.04, 0.0002),
         # a name written with initials whose initials key (the sorted first letters and one full
         # token: "fov:vishnyakov") the other record's names have too
         ("same initials", "list_has_any(rare_initial_abbrevs_l, abbrevs_r) OR list_has_any(abbrevs_l, rare_initial_abbrevs_r)",
@@ -677,7 +681,8 @@ def count_rare_u(model: Model) -> set[tuple[str, str]]:
 
 #: name levels whose pairs share a value of one list column, and the column: their m and u are
 #: set from the pairs that share a value (``count_shared_u``, ``shared_m``)
-SHARED_VALUE_LEVELS = {"same Korean reading": "korean", "same Cantonese reading": "cantonese"}
+SHARED_VALUE_LEVELS = {"same Korean reading": "korean", "same Cantonese reading": "cantonese",
+                       "same Mandarin reading": "mandarin"}
 #: pairs sharing a value listed at most; past it, pairs are counted per value (two values shared
 #: count twice, and pairs an earlier name level holds count too)
 SHARED_LIST_CAP = 20_000_000

@@ -25,7 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from pepgraph.names import NameForm, analyze
-from pepgraph.names import cantonese
+from pepgraph.names import cantonese, mandarin
 from pepgraph.names.korean import readings as korean_name_readings
 from pepgraph.names.text import fold, tokenize
 from pepgraph.names.translit import han_characters, skeleton
@@ -450,6 +450,35 @@ def cantonese_readings(forms: Sequence[NameForm], countries: Sequence[str] | Non
                    for r in cantonese.readings(f.original)})
 
 
+#: countries whose people's romanised names are read as Mandarin (see ``mandarin_readings``)
+#: (not Malaysia's: most are Malay names, whose words split into pinyin syllables too, "Ha-run")
+MANDARIN_COUNTRIES = frozenset({"cn", "tw", "sg"})
+#: countries whose names in Chinese characters are not Chinese names (kanji, Hanja)
+NOT_MANDARIN_COUNTRIES = frozenset({"jp", "kr", "kp"})
+
+
+def mandarin_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) -> list[str]:
+    """The coarse Mandarin readings of a record's names (``pepgraph.names.mandarin``), which join
+    Wade-Giles spellings to the characters and the pinyin of one name: of a name in Chinese
+    characters unless the record is only Japanese or Korean (their names are written in the
+    same characters), of a romanised name when the record is of a country whose Chinese names
+    are romanised from Mandarin, and of a romanised name of a record without a country only
+    when it looks like Wade-Giles ("CHEN, Shan-i", "Yang Chiung"): "Ma Lin" may be anyone's
+    name. Hong Kong's romanised names are Cantonese (``cantonese_readings``)."""
+    local = bool(MANDARIN_COUNTRIES.intersection(countries or ()))
+    foreign = bool(countries) and set(countries) <= NOT_MANDARIN_COUNTRIES
+    out: set[str] = set()
+    for f in forms:
+        if f.script == "Han":
+            if not foreign:
+                out |= mandarin.readings(f.original)
+        elif local:
+            out |= mandarin.readings(f.original)
+        elif not countries and f.script == "Latin":
+            out |= mandarin.readings(f.original, wade_giles_only=True)
+    return sorted(out)
+
+
 def _signature(token: Any) -> str:
     return "|".join(sorted(token.symbols)) if token.symbols else f"={token.latin}"
 
@@ -509,7 +538,7 @@ SCHEMA = pa.schema([
     ("birth_date", pa.string()), ("birth_year", pa.int32()), ("gender", pa.string()),
     ("countries", pa.list_(pa.string())), ("ids", pa.list_(pa.string())), ("numbers", pa.list_(pa.string())),
     ("number", pa.string()), ("address", pa.string()), ("korean", pa.list_(pa.string())),
-    ("cantonese", pa.list_(pa.string())), ("han", pa.list_(pa.string())), ("rare_pairs", pa.list_(pa.string())),
+    ("cantonese", pa.list_(pa.string())), ("mandarin", pa.list_(pa.string())), ("han", pa.list_(pa.string())), ("rare_pairs", pa.list_(pa.string())),
     ("positions", pa.list_(pa.string())), ("rare_positions", pa.list_(pa.string())), ("keys", pa.list_(pa.string())),
 ])
 BATCH = 20_000  # rows turned into one Arrow batch: Python lists of strings cost ~10x their Arrow size
@@ -547,6 +576,7 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
     parts = sorted({(t.latin, *_part_keys(t)) for t in tokens})
     korean = korean_readings(written, countries) if schema == "Person" else []
     canto = cantonese_readings(written, countries) if schema == "Person" else []
+    mandarin_ = mandarin_readings(written, countries) if schema == "Person" else []
     return {
         "unique_id": entity_id, "schema": schema, "dataset": dataset,
         "display": forms[0].original, "name": forms[0].latin,
@@ -584,7 +614,7 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "ids": _strong_ids(qids, ids) or None,
         "numbers": numbers or None, "number": numbers[0] if numbers else None,
         "address": address,
-        "korean": korean or None, "cantonese": canto or None,
+        "korean": korean or None, "cantonese": canto or None, "mandarin": mandarin_ or None,
         # names written in Han characters, folded to simplified: the same pinyin from different
         # characters is two names (model.py, "different characters")
         "han": sorted({han_characters(f.original) for f in forms if f.script == "Han"}) or None
@@ -596,7 +626,7 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
         "positions": sorted({normalize_position(v) for v in (positions or []) + (posts or [])} - {""}) or None,
         "rare_positions": None,  # filled in over all rows (see build_rows)
         "keys": sorted(blocking_keys(forms, years, full_dates, numbers, address) + [f"k:{k}" for k in korean]
-                       + [f"c:{c}" for c in canto]),
+                       + [f"c:{c}" for c in canto] + [f"m:{m}" for m in mandarin_]),
     }
 
 
