@@ -595,15 +595,16 @@ def test_korean_and_hong_kong_names_meet_their_romanisations(tmp_path: Path) -> 
         graph.close()
 
 
-def test_taiwanese_names_meet_their_wade_giles_spelling(tmp_path: Path) -> None:
+def test_taiwanese_and_japanese_names_meet_their_romanisations(tmp_path: Path) -> None:
     """蔡英文 and "Tsai Ing-wen", and "CHEN, Shan-i" (no country) and 陳山義, are blocked together
-    and compared as one Mandarin name; a Japanese name in kanji is read as none."""
+    and compared as one Mandarin name; a Japanese name in kanji is read as Japanese instead."""
     graph = store(tmp_path, {"a": [
         person("tw1", "蔡英文", country="tw"),
         person("tw2", "Tsai Ing-wen", country="tw"),
         person("tw3", "陳山義", country="tw"),
         person("tw4", "CHEN, Shan-i"),
         person("jp1", "池田和也", country="jp"),
+        person("jp2", "Kazuya IKEDA", country="jp"),
     ]})
     try:
         rows = {r["unique_id"]: r for r in build_rows(graph.store).table.to_pylist()}
@@ -611,6 +612,9 @@ def test_taiwanese_names_meet_their_wade_giles_spelling(tmp_path: Path) -> None:
             assert set(rows[a]["keys"]) & set(rows[b]["keys"])
             assert _levels(graph, a, b)["name"] == "same Mandarin reading"
         assert rows["jp1"]["mandarin"] is None
+        # read as Japanese instead: its romanisation's words are all the record's (beside ICU's
+        # Mandarin reading of the characters, "chi tian he ye")
+        assert _levels(graph, "jp1", "jp2")["name"].startswith(("same name tokens", "name tokens contained"))
     finally:
         graph.close()
 

@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from pepgraph.names import NameForm, analyze
 from pepgraph.names import cantonese, mandarin
+from pepgraph.names.japanese import romaji
 from pepgraph.names.korean import readings as korean_name_readings
 from pepgraph.names.text import fold, tokenize
 from pepgraph.names.translit import han_characters, skeleton
@@ -479,6 +480,29 @@ def mandarin_readings(forms: Sequence[NameForm], countries: Sequence[str] | None
     return sorted(out)
 
 
+#: the scripts of Japanese names: kanji (Han) and the two kana
+JAPANESE_SCRIPTS = frozenset({"Han", "Hiragana", "Katakana"})
+#: kanji names of at least this many characters are read as Japanese in records without a
+#: country: Chinese names have two or three (王伟, 习近平), Japanese ones mostly four (池田和也)
+JAPANESE_UNSURE_FROM = 4
+
+
+def japanese_names(forms: Sequence[NameForm], countries: Sequence[str] | None) -> list[str]:
+    """The Hepburn romanisations of a record's Japanese names (``pepgraph.names.japanese``), which
+    resolution adds to its names as ICU's transliteration is added: of every name in kanji or
+    kana of a Japanese record, and of a record without a country, of names in kana and of names
+    in kanji of ``JAPANESE_UNSURE_FROM`` characters or more (a shorter one is likelier Chinese,
+    and ICU's Mandarin reading serves it)."""
+    japanese = "jp" in (countries or ())
+    out: dict[str, None] = {}
+    for f in forms:
+        if f.script not in JAPANESE_SCRIPTS or (countries and not japanese):
+            continue
+        if japanese or f.script != "Han" or sum(ch.isalpha() for ch in f.original) >= JAPANESE_UNSURE_FROM:
+            out.update(dict.fromkeys(romaji(f.original)))
+    return list(out)
+
+
 def _signature(token: Any) -> str:
     return "|".join(sorted(token.symbols)) if token.symbols else f"={token.latin}"
 
@@ -563,7 +587,8 @@ def _row(entity_id: str, schema: str, dataset: str, names: list[str] | None, fir
     # readings are of names as written: "Kim Chŏng-un" written as one word ("Kim Chŏngun") splits
     # greedily as chon-gun, which made Kim Jong-un one reading with "Kim Chon-kyun"
     written = [f for f in (analyze(n, schema=schema) for n in given) if f.tokens]
-    forms = written + [f for f in (analyze(n, schema=schema) for n in joined) if f.tokens]
+    read = japanese_names(written, countries) if schema == "Person" else []
+    forms = written + [f for f in (analyze(n, schema=schema) for n in [*joined, *read]) if f.tokens]
     if not forms:
         return None
     births = sorted(births or [])
