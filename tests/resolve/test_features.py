@@ -598,14 +598,10 @@ def test_korean_and_hong_kong_names_meet_their_romanisations(tmp_path: Path) -> 
 def test_taiwanese_and_japanese_names_meet_their_romanisations(tmp_path: Path) -> None:
     """蔡英文 and "Tsai Ing-wen", and "CHEN, Shan-i" (no country) and 陳山義, are blocked together
     and compared as one Mandarin name; a Japanese name in kanji is read as Japanese instead."""
-    graph = store(tmp_path, {"a": [
-        person("tw1", "蔡英文", country="tw"),
-        person("tw2", "Tsai Ing-wen", country="tw"),
-        person("tw3", "陳山義", country="tw"),
-        person("tw4", "CHEN, Shan-i"),
-        person("jp1", "池田和也", country="jp"),
-        person("jp2", "Kazuya IKEDA", country="jp"),
-    ]})
+    names = {"tw1": ("蔡英文", "tw"), "tw2": ("Tsai Ing-wen", "tw"), "tw3": ("陳山義", "tw"), "tw4": ("CHEN, Shan-i", None),
+             "jp1": ("池田和也", "jp"), "jp2": ("Kazuya IKEDA", "jp")}
+    graph = store(tmp_path, {"a": [person(pid, name, **({"country": country} if country else {}))
+                                   for pid, (name, country) in names.items()]})
     try:
         rows = {r["unique_id"]: r for r in build_rows(graph.store).table.to_pylist()}
         for a, b in [("tw1", "tw2"), ("tw3", "tw4")]:
