@@ -5,13 +5,13 @@ apostrophes and umlauts: 蔡英文 is "Tsai Ing-wen", 蔣經國 "Chiang Ching-ku
 Ching-chiu", where pinyin writes cai yingwen, jiang jingguo, he jingqiu. ICU reads the
 characters as pinyin, so a Wade-Giles spelling met its characters, or the pinyin of the same
 name, only where the two systems happen to spell a syllable alike ("Wang", "Li"). On 20,000
-generated key persons these were about a fifth of the true pairs that were never scored.
+generated key persons these were about a fifth of a sample of the true pairs never scored.
 
 ``readings`` gives both sides one coarse reading: every syllable as Wade-Giles without its
-apostrophes and umlauts (pypinyin's table, MIT, read through its public ``convert``), as the
+apostrophes and umlauts (pypinyin's tables, MIT), as the
 family name and the given name's syllables in order, the family name first or last (see
 ``text.family_given``). A character gives every reading pypinyin's dictionary lists for it
-(曾 is zeng and ceng: "tseng" and "tseng"), a romanised syllable its own spelling when it is
+(单 is dan, shan and chan: "tan", "shan", "chan"), a romanised syllable its own spelling when it is
 one of Wade-Giles and its Wade-Giles when it is one of pinyin ("chang" is both; "zhang" and
 "chang" both become "chang", as Wade-Giles without apostrophes spells them). That is coarse on
 purpose: Wade-Giles without apostrophes spells zh/ch, j/q, z/c, b/p, d/t and g/k alike, so
