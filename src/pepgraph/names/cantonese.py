@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import unicodedata
 from functools import lru_cache
 
-from pepgraph.names.text import family_given, written_words
+from pepgraph.names.text import family_given, is_han, written_words
 
 #: syllables a name has at least and at most
 MIN_SYLLABLES, MAX_SYLLABLES = 2, 4
@@ -85,7 +84,7 @@ def readings(name: str) -> set[str]:
     if not words:
         return set()
     pieces = [p for w in words for p in w]
-    if all(all(unicodedata.name(ch, "").startswith("CJK") for ch in p) for p in pieces):
+    if all(is_han(p) for p in pieces):
         chars = "".join(pieces)
         if not MIN_SYLLABLES <= len(chars) <= MAX_SYLLABLES:
             return set()

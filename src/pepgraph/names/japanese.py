@@ -21,7 +21,8 @@ from typing import Any
 #: a long vowel as passports write it: "ou" and "oo" but before a, e, o or u ("Satou" -> "Sato",
 #: "Oono" -> "Ono", "Youichi" -> "Yoichi"; "Inoue" keeps its o-u-e), and "uu" ("Yuuko" -> "Yuko")
 _LONG = re.compile(r"o[ou](?![aeou])|uu", re.IGNORECASE)
-#: what cutlet writes for what it cannot read ("?") or between words of a foreign name ("/")
+#: what cutlet writes for a character it cannot read (between the words of a foreign name it
+#: writes "/", which the split into words below drops)
 _UNREAD = "?"
 
 

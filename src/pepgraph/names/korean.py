@@ -33,7 +33,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pepgraph.names.text import family_given, written_words
+from pepgraph.names.text import family_given, is_han, written_words
 
 # Hangul syllables are composed arithmetically: (initial * 21 + vowel) * 28 + final + 0xAC00.
 _INITIALS = ("k", "k", "n", "t", "t", "r", "m", "p", "p", "s", "s", "", "c", "c", "c", "k", "t", "p", "h")
@@ -145,7 +145,7 @@ def _syllables(word: str, first: bool) -> list[str] | None:
     where it is not Korean. ``first``: the name's first piece, whose 金 is the family name 김."""
     if all("\uac00" <= ch <= "\ud7a3" for ch in word):
         found = [_hangul(ch) for ch in word]
-    elif all(unicodedata.name(ch, "").startswith("CJK") for ch in word):
+    elif is_han(word):
         table = hanja_table()
         hangul = [table.get(ch) for ch in word]
         if first and word[0] in SURNAMES:

@@ -24,10 +24,9 @@ Mandarin syllables ("Christopher", "Kwok") has no reading.
 from __future__ import annotations
 
 import itertools
-import unicodedata
 from functools import lru_cache
 
-from pepgraph.names.text import family_given, written_words
+from pepgraph.names.text import family_given, is_han, written_words
 
 #: syllables a name has at least and at most
 MIN_SYLLABLES, MAX_SYLLABLES = 2, 4
@@ -110,10 +109,6 @@ def _looks_wade_giles(words: list[list[str]]) -> bool:
         syllable(p) and p.lower() not in plain for w in words for p in w)
 
 
-def _is_han(text: str) -> bool:
-    return all(unicodedata.name(ch, "").startswith("CJK") for ch in text)
-
-
 def readings(name: str, wade_giles_only: bool = False) -> set[str]:
     """The coarse readings of a Chinese name in characters or romanised ("蔡英文" and "Tsai
     Ing-wen" are both "tsai:ing-wen", and so is "Cai Yingwen"): a set, empty when the name is
@@ -124,7 +119,7 @@ def readings(name: str, wade_giles_only: bool = False) -> set[str]:
     if not words:
         return set()
     pieces = [p for w in words for p in w]
-    if all(_is_han(p) for p in pieces):
+    if all(is_han(p) for p in pieces):
         # characters, one syllable each; written as one word, the first is the family name
         table = _tables()[0]
         grouped = [[table.get(ord(ch), ()) for p in w for ch in p] for w in words]

@@ -76,6 +76,12 @@ def written_words(name: str) -> list[list[str]]:
     return [pieces for w in _NAME_WORDS.split(name.strip()) if (pieces := [p for p in _HYPHENS.split(w) if p])]
 
 
+def is_han(text: str) -> bool:
+    """Every character of ``text`` is a CJK ideograph (Chinese characters, kanji, Hanja): the
+    written pieces that the Korean, Cantonese and Mandarin readings read character by character."""
+    return all(unicodedata.name(ch, "").startswith("CJK") for ch in text)
+
+
 def family_given(words: list[list[str]]) -> set[str]:
     """A name's readings as "family:given", from its syllable keys by written word, the given
     name's syllables in order ("Kim Chol-yong" is not "Kim Yong-chol"). One word (Hangul, Chinese
