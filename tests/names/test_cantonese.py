@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pepgraph.names.cantonese import fold, readings
 from pepgraph.names import analyze
-from pepgraph.resolve.rows import cantonese_readings
+from pepgraph.names.readings import cantonese_readings
 
 
 def test_characters_and_the_hong_kong_romanisation_read_the_same() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pepgraph.names import analyze
 from pepgraph.names.japanese import romaji
-from pepgraph.resolve.rows import japanese_names
+from pepgraph.names.readings import japanese_names
 
 
 def test_kanji_and_kana_are_read_as_japanese_with_and_without_long_vowels() -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from pepgraph.names.korean import hanja_table, readings
 from pepgraph.names import analyze
-from pepgraph.resolve.rows import korean_readings
+from pepgraph.names.readings import korean_readings
 
 
 @pytest.mark.parametrize("names", [

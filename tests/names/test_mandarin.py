@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pepgraph.names import analyze
 from pepgraph.names.mandarin import readings, split, syllable
-from pepgraph.resolve.rows import mandarin_readings
+from pepgraph.names.readings import mandarin_readings
 
 
 def test_characters_pinyin_and_wade_giles_read_the_same() -> None:

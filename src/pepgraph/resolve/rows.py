@@ -25,9 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from pepgraph.names import NameForm, analyze
-from pepgraph.names import cantonese, mandarin
-from pepgraph.names.japanese import romaji
-from pepgraph.names.korean import readings as korean_name_readings
+from pepgraph.names.readings import cantonese_readings, japanese_names, korean_readings, mandarin_readings
 from pepgraph.names.text import fold, tokenize
 from pepgraph.names.translit import han_characters, skeleton
 from pepgraph.store import Store
@@ -422,85 +420,6 @@ def hyphened(form: NameForm, schema: str = "Person") -> list[tuple[str, ...]]:
                 and all(len(t) <= SYLLABLE for t in pieces.tokens):
             out.append(pieces.tokens)
     return out
-
-
-#: countries whose people's romanised names are read as Korean (see ``korean_readings``)
-KOREAN_COUNTRIES = frozenset({"kr", "kp"})
-
-
-def korean_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) -> list[str]:
-    """The coarse Korean readings of a record's names (``pepgraph.names.korean``): of a name in
-    Hangul always, of one in Hanja when the record has no country or a Korean one (Chinese and
-    Japanese names are written in the same characters), and of a romanised name only when the
-    record is Korean ("Sam Ho" reads as Korean syllables too)."""
-    korean = bool(KOREAN_COUNTRIES.intersection(countries or ()))
-    return sorted({r for f in forms if korean or f.script == "Hangul" or (f.script == "Han" and not countries)
-                   for r in korean_name_readings(f.original)})
-
-
-#: countries whose people's romanised names are read as Cantonese (see ``cantonese_readings``)
-CANTONESE_COUNTRIES = frozenset({"hk", "mo"})
-
-
-def cantonese_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) -> list[str]:
-    """The coarse Cantonese readings of a record's names (``pepgraph.names.cantonese``): of a
-    name in Chinese characters when the record has no country or is of Hong Kong or Macau (the
-    rest of China writes pinyin), and of a romanised name only when it is."""
-    local = bool(CANTONESE_COUNTRIES.intersection(countries or ()))
-    return sorted({r for f in forms if local or (f.script == "Han" and not countries)
-                   for r in cantonese.readings(f.original)})
-
-
-#: countries whose people's romanised names are read as Mandarin (see ``mandarin_readings``)
-#: (not Malaysia's: most are Malay names, whose words split into pinyin syllables too, "Ha-run")
-MANDARIN_COUNTRIES = frozenset({"cn", "tw", "sg"})
-#: countries whose names in Chinese characters are not Chinese names (kanji, Hanja)
-NOT_MANDARIN_COUNTRIES = frozenset({"jp", "kr", "kp"})
-
-
-def mandarin_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) -> list[str]:
-    """The coarse Mandarin readings of a record's names (``pepgraph.names.mandarin``), which join
-    Wade-Giles spellings to the characters and the pinyin of one name: of a name in Chinese
-    characters unless the record is only Japanese or Korean (their names are written in the
-    same characters), of a romanised name when the record is of a country whose Chinese names
-    are romanised from Mandarin, and of a romanised name of a record without a country only
-    when it looks like Wade-Giles ("CHEN, Shan-i", "Yang Chiung"): "Ma Lin" may be anyone's
-    name. Hong Kong's romanised names are Cantonese (``cantonese_readings``)."""
-    local = bool(MANDARIN_COUNTRIES.intersection(countries or ()))
-    foreign = bool(countries) and set(countries) <= NOT_MANDARIN_COUNTRIES
-    out: set[str] = set()
-    for f in forms:
-        if f.script == "Han":
-            if not foreign:
-                out |= mandarin.readings(f.original)
-        elif local:
-            out |= mandarin.readings(f.original)
-        elif not countries and f.script == "Latin":
-            out |= mandarin.readings(f.original, wade_giles_only=True)
-    return sorted(out)
-
-
-#: the scripts of Japanese names: kanji (Han) and the two kana
-JAPANESE_SCRIPTS = frozenset({"Han", "Hiragana", "Katakana"})
-#: kanji names of at least this many characters are read as Japanese in records without a
-#: country: Chinese names have two or three (王伟, 习近平), Japanese ones mostly four (池田和也)
-JAPANESE_UNSURE_FROM = 4
-
-
-def japanese_names(forms: Sequence[NameForm], countries: Sequence[str] | None) -> list[str]:
-    """The Hepburn romanisations of a record's Japanese names (``pepgraph.names.japanese``), which
-    resolution adds to its names as ICU's transliteration is added: of every name in kanji or
-    kana of a Japanese record, and of a record without a country, of names in kana and of names
-    in kanji of ``JAPANESE_UNSURE_FROM`` characters or more (a shorter one is likelier Chinese,
-    and ICU's Mandarin reading serves it)."""
-    japanese = "jp" in (countries or ())
-    out: dict[str, None] = {}
-    for f in forms:
-        if f.script not in JAPANESE_SCRIPTS or (countries and not japanese):
-            continue
-        if japanese or f.script != "Han" or sum(ch.isalpha() for ch in f.original) >= JAPANESE_UNSURE_FROM:
-            out.update(dict.fromkeys(romaji(f.original)))
-    return list(out)
 
 
 def _signature(token: Any) -> str:

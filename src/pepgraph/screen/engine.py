@@ -70,7 +70,8 @@ class Hit:
 def _properties(e: Subject) -> dict[str, list[str]]:
     """The properties the index keeps: names, birth dates, countries, gender, identifiers,
     topics (the full entity is ``pepgraph entity ID``)."""
-    props: dict[str, list[str]] = {"name": [f.original for i, f in enumerate(e.names) if i not in e.weak]}
+    props: dict[str, list[str]] = {
+        "name": [f.original for i, f in enumerate(e.names) if i not in e.weak and i not in e.readings]}
     weak = [f.original for i, f in enumerate(e.names) if i in e.weak]
     for key, values in (("weakAlias", weak), ("birthDate", list(e.birth_dates)), ("country", sorted(e.countries)),
                         ("gender", sorted(e.genders)), ("idNumber", sorted(e.identifiers)),

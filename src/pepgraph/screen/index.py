@@ -22,7 +22,8 @@ an open reader keeps its (unlinked) file until it closes. Layout, little-endian:
     byear_lo  u16[N]    earliest birth year (0: none)
     byear_hi  u16[N]    latest birth year (0: none)
     records   bytes     one JSON array per entity: id, schema, caption, packed names, weak name
-                        positions, birth dates, countries, genders, identifiers, topics, datasets
+                        positions, birth dates, countries, genders, identifiers, topics, datasets,
+                        [position, what] of the names that are readings of another
 
 Opening maps the file and reads the header only (milliseconds for any size); an entity's record
 is decoded when it is first a candidate, and kept in a bounded cache.
@@ -72,8 +73,8 @@ from pepgraph.store import Store
 MAGIC = b"PGSCREEN"
 #: raised whenever the keys a name gives change (``pepgraph.names.name_keys``): an index built
 #: with other keys would miss queries silently, so it asks to be rebuilt. 2: x is "ks" in
-#: consonant skeletons.
-FORMAT_VERSION = 2
+#: consonant skeletons; 3: readings of Chinese and Japanese names (``names.readings``) as names.
+FORMAT_VERSION = 3
 SUFFIX = ".screen"
 MINOR_FLAG = 1
 
@@ -172,17 +173,17 @@ def _record(cid: str, rows: list[tuple[str, str, str, str]], ids: set[str], coun
         names.extend((v, prop == "weakAlias") for v in props.get(prop, []))
     if not names:  # name parts only when no whole name is given
         names.extend((v, False) for v in full_names(props))
-    forms, weak = name_forms(names, schema)
+    found_countries = sorted({c for p in countries if p in props for v in props[p] if (c := clean_country(v))})
+    forms, weak, readings = name_forms(names, schema, found_countries)
     if not forms:
         return None
     births = sorted({d for v in props.get("birthDate", []) if (d := clean_date(v))})
-    found_countries = sorted({c for p in countries if p in props for v in props[p] if (c := clean_country(v))})
     genders = sorted({g for v in props.get("gender", []) if (g := clean_gender(v))})
     identifiers = sorted({c for p in ids if p in props for v in props[p] if len(c := compact_identifier(v)) >= 4})
     topics = sorted(set(props.get("topics", [])))
     caption = next((v for prop in ("name", "alias") for v in props.get(prop, [])), forms[0].original)
     record = [cid, schema, caption, [pack(f) for f in forms], sorted(weak), births, found_countries,
-              genders, identifiers, topics, sorted(datasets)]
+              genders, identifiers, topics, sorted(datasets), sorted(readings.items())]
     return record, forms
 
 
@@ -505,9 +506,9 @@ class ScreenIndex:
             if len(self._cache) >= self.CACHE_MAX:
                 self._cache.clear()
             data = orjson.loads(self.records[self.ent_off[n] : self.ent_off[n + 1]])
-            cid, schema, caption, names, weak, births, countries, genders, identifiers, topics, datasets = data
+            cid, schema, caption, names, weak, births, countries, genders, identifiers, topics, datasets, readings = data
             subject = self._cache[n] = Subject(
-                schema=schema, weak=frozenset(weak), birth_dates=tuple(births), countries=frozenset(countries),
+                schema=schema, weak=frozenset(weak), readings=dict(readings), birth_dates=tuple(births), countries=frozenset(countries),
                 genders=frozenset(genders), identifiers=frozenset(identifiers), id=cid, caption=caption,
                 topics=tuple(topics), datasets=tuple(datasets), packed=names,
                 sorted_latin=tuple(p[-1] for p in names),

@@ -96,23 +96,30 @@ def get_algorithm(name: str | None) -> Algorithm:
 _INSTANCES: dict[str, Algorithm] = {}
 
 
-def best_name_match(query: Subject, candidate: Subject, which: list[int] | None = None) -> tuple[NameMatch, bool]:
+def best_name_match(query: Subject, candidate: Subject, which: list[int] | None = None,
+                    ) -> tuple[NameMatch, bool, str | None]:
     """The best name pair: every query name against the candidate names in ``which`` (all by
-    default); also whether the winning candidate name is a weak alias."""
+    default); also whether the winning candidate name is a weak alias, and what reading the
+    pair went through when a side's name is one ("Mandarin reading of 蔡英文"; see
+    ``Subject.readings``). On equal scores a written name wins over a weak alias or a reading."""
     best: NameMatch | None = None
-    best_weak = False
+    best_rank = (2, 2)
+    best_how: tuple[bool, str | None] = (False, None)
     indices = which if which is not None else range(len(candidate.names))
-    for qf in query.names:
+    for qi, qf in enumerate(query.names):
+        q_read = query.readings.get(qi)
         for i in indices:
             m = match_forms(qf, candidate.names[i])
             weak = i in candidate.weak
-            if best is None or m.score > best.score or (m.score == best.score and best_weak and not weak):
-                best, best_weak = m, weak
-                if m.score >= 1.0 and not weak:
-                    return best, best_weak
+            read = q_read or candidate.readings.get(i)
+            rank = (weak, read is not None)
+            if best is None or m.score > best.score or (m.score == best.score and rank < best_rank):
+                best, best_rank, best_how = m, rank, (weak, read)
+                if m.score >= 1.0 and rank == (False, False):
+                    return best, weak, read
     if best is None:
-        return NameMatch(0.0, None, None, ()), False
-    return best, best_weak
+        return NameMatch(0.0, None, None, ()), False, None
+    return best, best_how[0], best_how[1]
 
 
 def _year(d: str) -> int:
@@ -170,13 +177,18 @@ class PepgraphV1(Algorithm):
     GENDER_CONFLICT = -0.2
     IDENTIFIER_SAME = 0.3
     WEAK_ALIAS = -0.05
+    #: a name met through a reading of another (``names.readings``): the reading is coarse
+    #: (Wade-Giles without apostrophes spells 張 and 常 alike) or a guess (kanji have several)
+    READING = -0.05
     #: Bonuses (birth date, country) only lift names at least this alike: a birth year in common
     #: does not make "Amy Garza" into "Ammy Erza".
     BONUS_FROM = 0.8
     features = {
         "name": "best pair of names (any word order, initials, missing middle names, scripts, "
                 "romanisations, name symbols), times 0.95; minus, for each pair of name parts that "
-                "only resemble each other (score < 0.9, initials aside), the shortfall; a weak alias -0.05",
+                "only resemble each other (score < 0.9, initials aside), the shortfall; a weak alias -0.05; "
+                "a name met through a Mandarin, Cantonese or Japanese reading of a name in "
+                "characters or its romanisation -0.05",
         "other_names": "-0.1 when each name has a part the other lacks (different middle names) and the "
                        "names are otherwise alike (name >= 0.6)",
         "birth_date": "+0.05 the same date, +0.03 the same year, -0.05 a year apart, "
@@ -192,7 +204,7 @@ class PepgraphV1(Algorithm):
         if not compatible(query.schema, candidate.schema):
             features["schema"] = Feature(0.0, f"{query.schema} cannot be {candidate.schema}")
             return Scored(0.0, features)
-        match, weak = best_name_match(query, candidate, best_names)
+        match, weak, reading = best_name_match(query, candidate, best_names)
         name_score = match.score * self.NAME_SCALE
         detail = match.explain()
         extra_l, extra_r = [], []
@@ -209,6 +221,9 @@ class PepgraphV1(Algorithm):
         if weak:
             name_score += self.WEAK_ALIAS
             detail += " (weak alias)"
+        if reading:
+            name_score += self.READING
+            detail += f" ({reading})"
         name_score = max(0.0, name_score)
         features["name"] = Feature(name_score, detail)
         total = name_score
@@ -255,7 +270,7 @@ class NameOnly(Algorithm):
     features = {"name": "best pair of names, as compare_names scores it (1.0 for the same name)"}
 
     def score(self, query: Subject, candidate: Subject, best_names: list[int] | None = None) -> Scored:
-        match, _ = best_name_match(query, candidate, best_names)
+        match, _, _ = best_name_match(query, candidate, best_names)
         return Scored(round(match.score, 4), {"name": Feature(match.score, match.explain())})
 
 

@@ -19,6 +19,7 @@ from followthemoney.types import registry
 
 from pepgraph.errors import ConfigError
 from pepgraph.names import NameForm, analyze
+from pepgraph.names.readings import screen_readings
 
 #: Properties whose values are names of the subject.
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
@@ -92,11 +93,14 @@ def common_schema(schemata: tuple[str, ...]) -> str:
 @dataclass(slots=True)
 class Subject:
     """One side of a comparison. ``names`` are analysed and unique by normalised form;
-    ``weak`` holds the positions of names that are weak aliases (nicknames, partial names)."""
+    ``weak`` holds the positions of names that are weak aliases (nicknames, partial names),
+    ``readings`` the positions of names that are readings of another in a language
+    (``pepgraph.names.readings``: "tsai ing wen" of 蔡英文), with what each is."""
 
     schema: str = "LegalEntity"
     names: list[NameForm] = field(default_factory=list)
     weak: frozenset[int] = frozenset()
+    readings: Mapping[int, str] = field(default_factory=dict)
     birth_dates: tuple[str, ...] = ()
     countries: frozenset[str] = frozenset()
     genders: frozenset[str] = frozenset()
@@ -147,9 +151,13 @@ def variants(name: str) -> list[str]:
     return [name, bare] if bare and bare != name else [name]
 
 
-def name_forms(names: Iterable[tuple[str, bool]], schema: str) -> tuple[list[NameForm], frozenset[int]]:
+def name_forms(names: Iterable[tuple[str, bool]], schema: str, countries: Iterable[str] | None = None,
+               ) -> tuple[list[NameForm], frozenset[int], dict[int, str]]:
     """Analyse (name, weak) pairs: unique by normalised form, strong names first; a name with a
-    nickname in quotes or brackets is also taken without it."""
+    nickname in quotes or brackets is also taken without it. A person's names in Chinese or
+    Japanese writing, and romanisations of them, are followed by their readings
+    (``names.readings.screen_readings``, by ``countries``): the third value says which
+    positions are readings, and of what."""
     names = [(v, weak) for text, weak in names for v in variants(text)]
     seen: dict[str, int] = {}
     forms: list[NameForm] = []
@@ -162,7 +170,15 @@ def name_forms(names: Iterable[tuple[str, bool]], schema: str) -> tuple[list[Nam
         if is_weak:
             weak.add(len(forms))
         forms.append(form)
-    return forms, frozenset(weak)
+    readings: dict[int, str] = {}
+    if schema == "Person":
+        for text, what in screen_readings([f for i, f in enumerate(forms) if i not in weak], sorted(countries or ())):
+            form = analyze(text, schema)
+            if form and form.normalized not in seen:
+                seen[form.normalized] = len(forms)
+                readings[len(forms)] = what
+                forms.append(form)
+    return forms, frozenset(weak), readings
 
 
 def subject_from_properties(
@@ -176,7 +192,6 @@ def subject_from_properties(
         names.extend((v, prop == "weakAlias") for v in _values(props, prop))
     if not names:  # name parts only when no whole name is given
         names.extend((v, False) for v in full_names(props))
-    forms, weak = name_forms(names, schema)
     countries: set[str] = set()
     identifiers: set[str] = set()
     for prop_name, value in props.items():
@@ -187,10 +202,11 @@ def subject_from_properties(
             countries.update(c for v in _values(props, prop_name) if (c := clean_country(v)))
         elif prop.type == registry.identifier and prop_name not in NOT_IDENTIFIERS:
             identifiers.update(c for v in _values(props, prop_name) if len(c := compact_identifier(v)) >= 4)
+    forms, weak, readings = name_forms(names, schema, countries)
     genders = {g for v in _values(props, "gender") if (g := clean_gender(v))}
     births = tuple(sorted({d for v in _values(props, "birthDate") if (d := clean_date(v))}))
     return Subject(
-        schema=schema, names=forms, weak=weak, birth_dates=births, countries=frozenset(countries),
+        schema=schema, names=forms, weak=weak, readings=readings, birth_dates=births, countries=frozenset(countries),
         genders=frozenset(genders), identifiers=frozenset(identifiers), id=id,
         caption=caption or (forms[0].original if forms else ""),
         properties={k: _values(props, k) for k in props if _values(props, k)},

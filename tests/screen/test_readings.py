@@ -1,0 +1,57 @@
+"""Screening names written in Chinese or Japanese characters against their romanisations, through
+the readings of ``pepgraph.names.readings`` (a real store and index on disk)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pepgraph import Graph, compare
+
+PROFILES = [
+    {"id": "tw-1", "schema": "Person", "properties": {"name": ["蔡英文"], "nationality": ["tw"], "birthDate": ["1956-08-31"]}},
+    {"id": "jp-1", "schema": "Person", "properties": {"name": ["安倍晋三"], "nationality": ["jp"], "birthDate": ["1954-09-21"]}},
+    {"id": "hk-1", "schema": "Person", "properties": {"name": ["李嘉誠"], "nationality": ["hk"]}},
+    {"id": "us-1", "schema": "Person", "properties": {"name": ["John Tsai"], "nationality": ["us"]}},
+]
+
+
+def person(name: str, **props: str) -> dict:
+    return {"schema": "Person", "properties": {"name": [name], **{k: [v] for k, v in props.items()}}}
+
+
+def test_romanised_queries_find_profiles_written_in_characters(tmp_path: Path) -> None:
+    src = tmp_path / "profiles.ftm.json"
+    src.write_text("".join(json.dumps(p) + "\n" for p in PROFILES), encoding="utf-8")
+    with Graph(tmp_path / "r.duckdb") as g:
+        g.ingest(src, dataset="profiles")
+        g.resolve()
+        g.build_index()
+    with Graph(tmp_path / "r.duckdb", read_only=True) as g:
+        for query, wanted, reading in (("Tsai Ing-wen", "tw-1", "Mandarin reading of 蔡英文"),
+                                       ("Shinzo Abe", "jp-1", "Japanese reading of 安倍晋三"),
+                                       ("Lee Ka-shing", "hk-1", "Cantonese reading of 李嘉誠")):
+            top = g.screen(query)["results"][0]
+            assert top["match"] and g.entity(wanted)["id"] == top["id"], (query, top)
+            assert reading in top["explanations"]["name"]["detail"]
+            # a reading is how the profile was met, not one of its names
+            assert top["properties"]["name"] == [p["properties"]["name"][0] for p in PROFILES if p["id"] == wanted]
+        # a written name that meets the query outranks a reading that does too
+        assert g.screen("John Tsai")["results"][0]["id"] == g.entity("us-1")["id"]
+        # characters as a query meet a Wade-Giles profile the same way
+        assert not any(r["match"] for r in g.screen("Kazuya Ikeda")["results"])
+
+
+def test_readings_cost_a_little_and_need_the_right_language() -> None:
+    # Wade-Giles against characters: the reading, scored just under the written name
+    via = compare(person("Tsai Ing-wen"), person("蔡英文"))
+    written = compare(person("Tsai Ing-wen"), person("Tsai Ing-wen"))
+    assert via["match"] and 0.8 <= via["score"] < written["score"]
+    # pinyin of a Chinese profile meets Wade-Giles; the same words without a country are not
+    # read (they may be anyone's), and a Japanese profile's kanji are not read as Mandarin
+    assert compare(person("Cai Yingwen", nationality="tw"), person("Tsai Ing-wen", nationality="tw"))["match"]
+    assert not compare(person("Cai Yingwen"), person("Tsai Ing-wen"))["match"]
+    assert not compare(person("Chiang Ching-kuo", nationality="jp"), person("蔣經國", nationality="jp"))["match"]
+    assert compare(person("Chiang Ching-kuo"), person("蔣經國"))["match"]
+    # different given names stay apart
+    assert not compare(person("Tsai Ming-liang"), person("蔡英文"))["match"]
