@@ -120,20 +120,20 @@ def _mandarin_in_order(form: NameForm, countries: Sequence[str] | None) -> list[
     return sorted(found, key=lambda r: r not in likely)
 
 
-def screen_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) -> list[tuple[str, str]]:
-    """The readings screening compares beside a person's names, as (name, what it is) pairs:
-    ("Abe Shinzo", "Japanese reading of 安倍晋三"), ("tsai ing wen", "Mandarin reading of 蔡英文"),
-    ("tung kin wa", "Cantonese reading of 董建華"). The same rules as resolution's (the functions
-    above, name by name), so a query reads as the profiles it should meet do: a query "Tsai
-    Ing-wen" (Wade-Giles, read even without a country) and a profile holding only 蔡英文 meet on
-    "tsai ing wen", and "Cai Yingwen" of China meets both. Readings that are one of the names
-    already, or another reading in another word order, are left out; at most ``PER_NAME`` from a
-    name in one language and ``MAX_SCREEN_READINGS`` in all. Korean names are not read here:
-    ICU's Hangul romanisation and rigour's name symbols already pair them in screening."""
+def screen_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) -> list[tuple[str, str, NameForm]]:
+    """The readings screening compares beside a person's names, as (name, language, the name it
+    reads): ("Abe Shinzo", "Japanese", 安倍晋三), ("tsai ing wen", "Mandarin", 蔡英文), ("tung kin
+    wa", "Cantonese", 董建華). The same rules as resolution's (the functions above, name by name),
+    so a query reads as the profiles it should meet do: a query "Tsai Ing-wen" (Wade-Giles, read
+    even without a country) and a profile holding only 蔡英文 meet on "tsai ing wen", and "Cai
+    Yingwen" of China meets both. Readings that are one of the names already, or another reading
+    in another word order, are left out; at most ``PER_NAME`` from a name in one language and
+    ``MAX_SCREEN_READINGS`` in all. Korean names are not read here: ICU's Hangul romanisation
+    and rigour's name symbols already pair them in screening."""
     have = {tuple(sorted(f.tokens)) for f in forms}
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, NameForm]] = []
     for f in forms:
-        for label, found in (
+        for language, found in (
             ("Japanese", japanese_names([f], countries)),
             ("Mandarin", [_as_name(r) for r in _mandarin_in_order(f, countries)]),
             ("Cantonese", [_as_name(r) for r in cantonese_readings([f], countries)]),
@@ -144,7 +144,7 @@ def screen_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) 
                 if taken >= PER_NAME or not key or key in have:
                     continue
                 have.add(key)
-                out.append((name, f"{label} reading of {f.original}"))
+                out.append((name, language, f))
                 taken += 1
                 if len(out) >= MAX_SCREEN_READINGS:
                     return out

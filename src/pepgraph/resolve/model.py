@@ -118,7 +118,7 @@ COMPARISONS: dict[str, list[tuple[str, str | None, float, float]]] = {
         ("similar name tokens, rare pair", f"{_RARE_PAIR} AND {_SIMILAR}", 0.1, 0.00051),
         ("similar name tokens", _SIMILAR, 0.1, 0.002),
         # one Korean name in Hanja, Hangul or another romanisation: 朴洪根 / "PARK Hong Keun"
-        # (the coarse reading of pepgraph.names.korean, see rows.korean_readings). Most records
+        # (the coarse reading of pepgraph.names.korean, see names.readings.korean_readings). Most records
         # have none: list_has_any on two NULL lists, unguarded, doubled the time to score pairs
         ("same Korean reading", "korean_l IS NOT NULL AND korean_r IS NOT NULL AND list_has_any(korean_l, korean_r)",
          0.05, 0.0001),

@@ -32,7 +32,7 @@ from pepgraph.names import name_keys
 from pepgraph.screen.index import ScreenIndex, key_hash
 from pepgraph.screen.nameforms import prescore, sorted_latin
 from pepgraph.screen.score import DEFAULT_THRESHOLD, Algorithm, Scored, get_algorithm
-from pepgraph.screen.subject import Subject, compatible
+from pepgraph.screen.subject import Subject, comparable, compatible
 
 MAX_DF = 5_000
 SCAN_BUDGET = 12_000
@@ -231,9 +231,13 @@ class Screener:
         out = []
         for share, n in ranked:
             e = idx.entity(n)
-            pre = sorted(
-                ((max(prescore(q, c) for q in qsorted), i) for i, c in enumerate(e.sorted_latin)), reverse=True
-            )
+            if query.readings or e.readings:  # readings meet only the names they may (``comparable``)
+                pre = sorted(((max((prescore(q, c) for qi, q in enumerate(qsorted) if comparable(query, qi, e, i)),
+                                   default=0.0), i) for i, c in enumerate(e.sorted_latin)), reverse=True)
+            else:
+                pre = sorted(
+                    ((max(prescore(q, c) for q in qsorted), i) for i, c in enumerate(e.sorted_latin)), reverse=True
+                )
             if share < GATE_SHARE and pre[0][0] < GATE_PRESCORE:
                 continue  # shares too little of the name to score near a match
             which = [i for _, i in pre[:NAMES_PER_CANDIDATE]] if len(pre) > NAMES_PER_CANDIDATE else None

@@ -23,7 +23,7 @@ an open reader keeps its (unlinked) file until it closes. Layout, little-endian:
     byear_hi  u16[N]    latest birth year (0: none)
     records   bytes     one JSON array per entity: id, schema, caption, packed names, weak name
                         positions, birth dates, countries, genders, identifiers, topics, datasets,
-                        [position, what] of the names that are readings of another
+                        [position, what, script read] of the names that are readings of another
 
 Opening maps the file and reads the header only (milliseconds for any size); an entity's record
 is decoded when it is first a candidate, and kept in a bounded cache.
@@ -183,7 +183,7 @@ def _record(cid: str, rows: list[tuple[str, str, str, str]], ids: set[str], coun
     topics = sorted(set(props.get("topics", [])))
     caption = next((v for prop in ("name", "alias") for v in props.get(prop, [])), forms[0].original)
     record = [cid, schema, caption, [pack(f) for f in forms], sorted(weak), births, found_countries,
-              genders, identifiers, topics, sorted(datasets), sorted(readings.items())]
+              genders, identifiers, topics, sorted(datasets), [[i, *r] for i, r in sorted(readings.items())]]
     return record, forms
 
 
@@ -508,7 +508,7 @@ class ScreenIndex:
             data = orjson.loads(self.records[self.ent_off[n] : self.ent_off[n + 1]])
             cid, schema, caption, names, weak, births, countries, genders, identifiers, topics, datasets, readings = data
             subject = self._cache[n] = Subject(
-                schema=schema, weak=frozenset(weak), readings=dict(readings), birth_dates=tuple(births), countries=frozenset(countries),
+                schema=schema, weak=frozenset(weak), readings={i: (what, script) for i, what, script in readings}, birth_dates=tuple(births), countries=frozenset(countries),
                 genders=frozenset(genders), identifiers=frozenset(identifiers), id=cid, caption=caption,
                 topics=tuple(topics), datasets=tuple(datasets), packed=names,
                 sorted_latin=tuple(p[-1] for p in names),

@@ -26,7 +26,7 @@ from pepgraph.names.similarity import INITIAL, MISSING
 from pepgraph.errors import ConfigError
 from pepgraph.names import NameForm
 from pepgraph.names.compare import NameMatch, match_forms
-from pepgraph.screen.subject import Subject, compatible
+from pepgraph.screen.subject import Subject, comparable, compatible
 
 DEFAULT_THRESHOLD = 0.7
 DEFAULT_ALGORITHM = "pepgraph-v1"
@@ -109,9 +109,12 @@ def best_name_match(query: Subject, candidate: Subject, which: list[int] | None 
     for qi, qf in enumerate(query.names):
         q_read = query.readings.get(qi)
         for i in indices:
+            c_read = candidate.readings.get(i)
+            if (q_read or c_read) and not comparable(query, qi, candidate, i):
+                continue
             m = match_forms(qf, candidate.names[i])
             weak = i in candidate.weak
-            read = q_read or candidate.readings.get(i)
+            read = (q_read or c_read or (None, None))[0]
             rank = (weak, read is not None)
             if best is None or m.score > best.score or (m.score == best.score and rank < best_rank):
                 best, best_rank, best_how = m, rank, (weak, read)

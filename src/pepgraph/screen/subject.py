@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -95,12 +95,13 @@ class Subject:
     """One side of a comparison. ``names`` are analysed and unique by normalised form;
     ``weak`` holds the positions of names that are weak aliases (nicknames, partial names),
     ``readings`` the positions of names that are readings of another in a language
-    (``pepgraph.names.readings``: "tsai ing wen" of 蔡英文), with what each is."""
+    (``pepgraph.names.readings``: "tsai ing wen" of 蔡英文), with what each is and the script of
+    the name it reads (see ``comparable``)."""
 
     schema: str = "LegalEntity"
     names: list[NameForm] = field(default_factory=list)
     weak: frozenset[int] = frozenset()
-    readings: Mapping[int, str] = field(default_factory=dict)
+    readings: Mapping[int, tuple[str, str]] = field(default_factory=dict)
     birth_dates: tuple[str, ...] = ()
     countries: frozenset[str] = frozenset()
     genders: frozenset[str] = frozenset()
@@ -151,8 +152,26 @@ def variants(name: str) -> list[str]:
     return [name, bare] if bare and bare != name else [name]
 
 
+def _script(subject: Subject, i: int) -> str:
+    """The script of a subject's name ``i``, read from its packed form while it is packed."""
+    return str(subject.packed[i][2]) if subject.packed is not None else subject.names[i].script
+
+
+def comparable(query: Subject, qi: int, candidate: Subject, ci: int) -> bool:
+    """Whether screening compares the query's name ``qi`` with the candidate's name ``ci``. A
+    reading meets a name in Latin letters or the reading of one, or a reading in another script
+    (kana / kanji); two names in characters meet as written, not through their coarse readings,
+    which would pair 熊维政 with 郑维勇 and 陈平 with 陈康平 on sounds alike."""
+    q_read, c_read = query.readings.get(qi), candidate.readings.get(ci)
+    if q_read is None and c_read is None:
+        return True
+    q_script = q_read[1] if q_read else _script(query, qi)
+    c_script = c_read[1] if c_read else _script(candidate, ci)
+    return "Latin" in (q_script, c_script) or bool(q_read and c_read and q_script != c_script)
+
+
 def name_forms(names: Iterable[tuple[str, bool]], schema: str, countries: Iterable[str] | None = None,
-               ) -> tuple[list[NameForm], frozenset[int], dict[int, str]]:
+               ) -> tuple[list[NameForm], frozenset[int], dict[int, tuple[str, str]]]:
     """Analyse (name, weak) pairs: unique by normalised form, strong names first; a name with a
     nickname in quotes or brackets is also taken without it. A person's names in Chinese or
     Japanese writing, and romanisations of them, are followed by their readings
@@ -170,14 +189,18 @@ def name_forms(names: Iterable[tuple[str, bool]], schema: str, countries: Iterab
         if is_weak:
             weak.add(len(forms))
         forms.append(form)
-    readings: dict[int, str] = {}
+    readings: dict[int, tuple[str, str]] = {}
     if schema == "Person":
-        for text, what in screen_readings([f for i, f in enumerate(forms) if i not in weak], sorted(countries or ())):
+        for text, language, source in screen_readings([f for i, f in enumerate(forms) if i not in weak],
+                                                      sorted(countries or ())):
             form = analyze(text, schema)
-            if form and form.normalized not in seen:
-                seen[form.normalized] = len(forms)
-                readings[len(forms)] = what
-                forms.append(form)
+            if not form or form.normalized in seen:
+                continue
+            if language != "Japanese":  # a coarse reading is no name: no name symbols ("kung", "si")
+                form = replace(form, symbols=frozenset(), parts=tuple(replace(t, symbols=frozenset()) for t in form.parts))
+            seen[form.normalized] = len(forms)
+            readings[len(forms)] = (f"{language} reading of {source.original}", source.script)
+            forms.append(form)
     return forms, frozenset(weak), readings
 
 
