@@ -159,15 +159,18 @@ def _script(subject: Subject, i: int) -> str:
 
 def comparable(query: Subject, qi: int, candidate: Subject, ci: int) -> bool:
     """Whether screening compares the query's name ``qi`` with the candidate's name ``ci``. A
-    reading meets a name in Latin letters or the reading of one, or a reading in another script
-    (kana / kanji); two names in characters meet as written, not through their coarse readings,
-    which would pair 熊维政 with 郑维勇 and 陈平 with 陈康平 on sounds alike."""
+    reading meets a name written in Latin letters ("Tsai Ing-wen" / the reading of 蔡英文), or a
+    reading of a name in another script (the Cantonese readings of 張超雄 and of "CHEUNG
+    Chiu-hung" are both "ceung ciu hung"); never a name in characters, which meets the other's
+    characters as written and its romanisations through ICU (the coarse readings of 熊维政 and
+    郑维勇, or of 陈平 and 陈康平, sound alike), nor a reading of another Latin name (two partial
+    readings of romanised names, "Martin LIAO Cheung-kong" read as "ceung kong")."""
     q_read, c_read = query.readings.get(qi), candidate.readings.get(ci)
     if q_read is None and c_read is None:
         return True
-    q_script = q_read[1] if q_read else _script(query, qi)
-    c_script = c_read[1] if c_read else _script(candidate, ci)
-    return "Latin" in (q_script, c_script) or bool(q_read and c_read and q_script != c_script)
+    if q_read is not None and c_read is not None:
+        return q_read[1] != c_read[1]
+    return (_script(candidate, ci) if q_read else _script(query, qi)) == "Latin"
 
 
 def name_forms(names: Iterable[tuple[str, bool]], schema: str, countries: Iterable[str] | None = None,
