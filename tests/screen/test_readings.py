@@ -55,3 +55,11 @@ def test_readings_cost_a_little_and_need_the_right_language() -> None:
     assert compare(person("Chiang Ching-kuo"), person("蔣經國"))["match"]
     # different given names stay apart
     assert not compare(person("Tsai Ming-liang"), person("蔡英文"))["match"]
+    # Cantonese: characters and a Hong Kong romanisation meet through their readings
+    assert compare(person("張超雄", nationality="hk"), person("Fernando CHEUNG Chiu-hung", nationality="hk"))["match"]
+    # names in characters meet as written, not through readings that sound alike (熊 xiong and
+    # 郑 zheng have no reading in common, but 维政 / 维勇 and the readings of two Latin names
+    # would pair on the rest)
+    assert compare(person("熊维政", nationality="cn"), person("郑维勇", nationality="cn"))["score"] < 0.5
+    martin = compare(person("Martin LIAO Cheung-kong", nationality="hk"), person("Fernando CHEUNG Chiu-hung", nationality="hk"))
+    assert martin["score"] < 0.5  # "ceung kong" (a partial reading) met "ceung ciu hung" at 0.74

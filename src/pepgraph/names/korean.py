@@ -161,6 +161,51 @@ def _syllables(word: str, first: bool) -> list[str] | None:
     return ["".join(_fold(s)) for s in found]  # type: ignore[arg-type]
 
 
+#: vowels (their index in a Hangul syllable) that begin with i or y: before them an initial
+#: ㄹ or ㄴ falls silent at the start of a word in the South (李 리 -> 이 "Lee")
+_I_VOWELS = frozenset({2, 3, 6, 7, 12, 17, 20})
+
+
+def _initial_rule(syllable: str) -> str:
+    """South Korea's initial-sound rule (두음법칙) on a word's first syllable: ㄹ before i or y
+    becomes ㅇ (리 -> 이, 류 -> 유), before another vowel ㄴ (로 -> 노, 라 -> 나); ㄴ before i or y
+    becomes ㅇ (녀 -> 여). North Korea writes 리 "Ri" and 로 "Ro"."""
+    code = ord(syllable) - 0xAC00
+    if not 0 <= code < 11172:
+        return syllable
+    initial, vowel, final = code // 588, (code % 588) // 28, code % 28
+    if initial == 5:  # ㄹ
+        initial = 11 if vowel in _I_VOWELS else 2
+    elif initial == 2 and vowel in _I_VOWELS:  # ㄴ
+        initial = 11
+    return chr(0xAC00 + initial * 588 + vowel * 28 + final)
+
+
+def hangul(name: str, north: bool = False) -> str | None:
+    """A name in Hanja written in Hangul (文在寅 -> 문재인; the family name as ``SURNAMES``
+    reads it, and, unless ``north``, by the initial-sound rule: 李相稷 -> 이상직, 盧雄來 ->
+    노웅래), words kept apart; None when a piece is not all Hanja or a character has no reading.
+    Screening compares it as a name (``names.readings.screen_readings``), where ICU's Hangul
+    romanisation and rigour's name symbols pair it with "MOON Jae-in"."""
+    table = hanja_table()
+    words = []
+    for i, written in enumerate(written_words(name)):
+        pieces = []
+        for j, piece in enumerate(written):
+            if not is_han(piece):
+                return None
+            chars = [table.get(ch) for ch in piece]
+            if i == 0 and j == 0 and piece[0] in SURNAMES:
+                chars[0] = SURNAMES[piece[0]]
+            if None in chars:
+                return None
+            if i == 0 and j == 0 and not north:
+                chars[0] = _initial_rule(chars[0])  # type: ignore[arg-type]
+            pieces.append("".join(chars))  # type: ignore[arg-type]
+        words.append("-".join(pieces))
+    return " ".join(words) or None
+
+
 @lru_cache(maxsize=1 << 14)
 def readings(name: str) -> tuple[str, ...]:
     """The coarse readings of a Korean name in Hangul, Hanja or a romanisation, each

@@ -199,7 +199,7 @@ def name_forms(names: Iterable[tuple[str, bool]], schema: str, countries: Iterab
             form = analyze(text, schema)
             if not form or form.normalized in seen:
                 continue
-            if language != "Japanese":  # a coarse reading is no name: no name symbols ("kung", "si")
+            if language in ("Mandarin", "Cantonese"):  # a coarse reading is no name: no name symbols ("kung", "si")
                 form = replace(form, symbols=frozenset(), parts=tuple(replace(t, symbols=frozenset()) for t in form.parts))
             seen[form.normalized] = len(forms)
             readings[len(forms)] = (f"{language} reading of {source.original}", source.script)
