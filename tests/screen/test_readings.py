@@ -55,6 +55,8 @@ def test_readings_cost_a_little_and_need_the_right_language() -> None:
     assert compare(person("Chiang Ching-kuo"), person("蔣經國"))["match"]
     # different given names stay apart
     assert not compare(person("Tsai Ming-liang"), person("蔡英文"))["match"]
+    # Korean: Hanja written in Hangul, which meets its romanisation as Hangul does
+    assert compare(person("文在寅", nationality="kr"), person("MOON Jae-in", nationality="kr"))["match"]
     # Cantonese: characters and a Hong Kong romanisation meet through their readings
     assert compare(person("張超雄", nationality="hk"), person("Fernando CHEUNG Chiu-hung", nationality="hk"))["match"]
     # names in characters meet as written, not through readings that sound alike (熊 xiong and

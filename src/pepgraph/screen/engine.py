@@ -11,7 +11,9 @@
 3. **Rank.** The ``CANDIDATES`` best by their share of the query's key weight, plus
    ``YEAR_AGREE`` for a birth year within a year of the query's and ``YEAR_CONFLICT`` for one
    further away (numpy over the index's columns, nothing decoded), so that among many people of
-   one name the one with the query's birth year is scored.
+   one name the one with the query's birth year is scored. A query with readings of its names
+   (Chinese, Japanese, Korean: ``Subject.readings``) is ranked on its written names and on its
+   readings apart, the best of each kept.
 4. **Gate.** A candidate that has less than ``GATE_SHARE`` of the query's key weight and whose
    names are all less than ``GATE_PRESCORE`` alike (Indel similarity of the sorted Latin tokens)
    is dropped unscored: measured on the yente fixtures, none of those scores 0.6 or more, and
@@ -94,13 +96,15 @@ class Screener:
         self._dataset_bits: dict[tuple[str, ...], int | None] = {}
 
     # -- candidates --------------------------------------------------------------------------
-    def _query_keys(self, query: Subject) -> list[tuple[int, int, int, float]]:
-        """(df, start, end, weight) of each of the query's keys found in the index, rarest first."""
-        sig = tuple(f.normalized for f in query.names) + (query.schema,)
+    def _query_keys(self, query: Subject, readings: bool = False) -> list[tuple[int, int, int, float]]:
+        """(df, start, end, weight) of each of the query's keys found in the index, rarest first:
+        of its written names, or with ``readings`` of its readings (``Subject.readings``)."""
+        forms = [f for i, f in enumerate(query.names) if (i in query.readings) == readings]
+        sig = tuple(f.normalized for f in forms) + (query.schema, readings)
         found = self._keys.get(sig)
         if found is None:
             keys: set[str] = set()
-            for form in query.names:
+            for form in forms:
                 keys |= name_keys(form)
             found = []
             idx = self.index
@@ -149,9 +153,21 @@ class Screener:
         include_minors: bool = False, limit: int = CANDIDATES,
     ) -> list[tuple[float, int]]:
         """The best ``limit`` entities by key weight (as a share of the query's), with the birth
-        years' agreement (``YEAR_AGREE`` / ``YEAR_CONFLICT``), after filters; best first."""
+        years' agreement (``YEAR_AGREE`` / ``YEAR_CONFLICT``), after filters; best first. A query
+        with readings (``Subject.readings``) ranks twice, on its written names and on its
+        readings, and gets the best ``limit`` of each, the written names' first: the readings'
+        keys (a name in characters may have seven readings) would otherwise outweigh the
+        written name's and push its exact namesake out."""
+        ranked = self._ranked(self._query_keys(query), query, topics, datasets, include_minors, limit)
+        if query.readings:
+            seen = {n for _, n in ranked}
+            more = self._ranked(self._query_keys(query, readings=True), query, topics, datasets, include_minors, limit)
+            ranked += [(share, n) for share, n in more if n not in seen]
+        return ranked
+
+    def _ranked(self, keys: list[tuple[int, int, int, float]], query: Subject, topics: Iterable[str] | None,
+                datasets: Iterable[str] | None, include_minors: bool, limit: int) -> list[tuple[float, int]]:
         idx = self.index
-        keys = self._query_keys(query)
         if not keys:
             return []
         postings = idx.postings_np
