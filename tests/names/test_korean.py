@@ -83,7 +83,7 @@ def test_readings_are_asked_of_korean_records_only() -> None:
 def test_hanja_names_written_in_hangul_with_the_souths_initial_sound_rule() -> None:
     from pepgraph.names.korean import hangul
 
-    assert hangul("文在寅") == "문재인"
-    assert hangul("李相稷") == "이상직" and hangul("李相稷", north=True) == "리상직"
-    assert hangul("盧雄來") == "노웅래" and hangul("柳明桓") == "유명환"
-    assert hangul("Kim Jong-un") is None and hangul("金 正-恩") == "김 정-은"
+    assert hangul("文在寅") == "문 재-인"
+    assert hangul("李相稷") == "이 상-직" and hangul("李相稷", north=True) == "리 상-직"
+    assert hangul("盧雄來") == "노 웅-래" and hangul("柳明桓") == "유 명-환"
+    assert hangul("Kim Jong-un") is None and hangul("金 正-恩") == "김 정-은" and hangul("金") is None

@@ -182,28 +182,27 @@ def _initial_rule(syllable: str) -> str:
 
 
 def hangul(name: str, north: bool = False) -> str | None:
-    """A name in Hanja written in Hangul (文在寅 -> 문재인; the family name as ``SURNAMES``
-    reads it, and, unless ``north``, by the initial-sound rule: 李相稷 -> 이상직, 盧雄來 ->
-    노웅래), words kept apart; None when a piece is not all Hanja or a character has no reading.
-    Screening compares it as a name (``names.readings.screen_readings``), where ICU's Hangul
+    """A name in Hanja written in Hangul as romanisations write it: the family name, then the
+    given name's syllables joined by hyphens (文在寅 -> "문 재-인", as "Moon Jae-in"; ICU reads
+    재인 written together as one token "jaein", which meets neither "Jae In" nor "Jae-in"). The
+    family name is the first character, read as ``SURNAMES`` says and, unless ``north``, by the
+    initial-sound rule (李相稷 -> "이 상-직", 盧雄來 -> "노 웅-래"). None when the name is not
+    all Hanja, has a character without a reading, or fewer than two characters. Screening
+    compares it as a name (``names.readings.screen_readings``), where ICU's Hangul
     romanisation and rigour's name symbols pair it with "MOON Jae-in"."""
     table = hanja_table()
-    words = []
-    for i, written in enumerate(written_words(name)):
-        pieces = []
-        for j, piece in enumerate(written):
-            if not is_han(piece):
-                return None
-            chars = [table.get(ch) for ch in piece]
-            if i == 0 and j == 0 and piece[0] in SURNAMES:
-                chars[0] = SURNAMES[piece[0]]
-            if None in chars:
-                return None
-            if i == 0 and j == 0 and not north:
-                chars[0] = _initial_rule(chars[0])  # type: ignore[arg-type]
-            pieces.append("".join(chars))  # type: ignore[arg-type]
-        words.append("-".join(pieces))
-    return " ".join(words) or None
+    pieces = [p for w in written_words(name) for p in w]
+    if not pieces or not all(is_han(p) for p in pieces):
+        return None
+    chars = [table.get(ch) for ch in "".join(pieces)]
+    if len(chars) < 2:
+        return None
+    if pieces[0][0] in SURNAMES:
+        chars[0] = SURNAMES[pieces[0][0]]
+    if None in chars:
+        return None
+    family = chars[0] if north else _initial_rule(chars[0])  # type: ignore[arg-type]
+    return f"{family} {'-'.join(chars[1:])}"  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=1 << 14)
