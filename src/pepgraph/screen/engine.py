@@ -17,7 +17,9 @@
 4. **Gate.** A candidate that has less than ``GATE_SHARE`` of the query's key weight and whose
    names are all less than ``GATE_PRESCORE`` alike (Indel similarity of the sorted Latin tokens)
    is dropped unscored: measured on the yente fixtures, none of those scores 0.6 or more, and
-   they are three in four of all candidates.
+   they are three in four of all candidates. A query with readings is not gated: ICU's
+   romanisation of a reading in Hangul ("gim jeong hun") is not the one a register writes ("KIM
+   Jung Hoon"), which the full comparison pairs through name symbols.
 5. **Score.** The rest are scored by the algorithm (``score.ALGORITHMS``), each on its two names
    most like the query's.
 """
@@ -254,7 +256,7 @@ class Screener:
                 pre = sorted(
                     ((max(prescore(q, c) for q in qsorted), i) for i, c in enumerate(e.sorted_latin)), reverse=True
                 )
-            if share < GATE_SHARE and pre[0][0] < GATE_PRESCORE:
+            if share < GATE_SHARE and pre[0][0] < GATE_PRESCORE and not query.readings:
                 continue  # shares too little of the name to score near a match
             which = [i for _, i in pre[:NAMES_PER_CANDIDATE]] if len(pre) > NAMES_PER_CANDIDATE else None
             idx.load_names(e)
