@@ -155,6 +155,15 @@ def birth_date_level(left: tuple[str, ...], right: tuple[str, ...]) -> tuple[str
     return best
 
 
+def _latin(text: str) -> bool:
+    return all(ord(ch) < 0x250 for ch in text if ch.isalpha())
+
+
+def _across_scripts(left: str | None, right: str | None) -> bool:
+    """Whether a pair of name parts is written in Latin letters on one side only."""
+    return left is not None and right is not None and _latin(left) != _latin(right)
+
+
 def _given(form: NameForm | None) -> frozenset[str]:
     """The forms of a name's real name tokens (not initials, particles, suffixes, legal forms)."""
     if form is None:
@@ -174,6 +183,9 @@ class PepgraphV1(Algorithm):
     #: Below this, a paired name part is a weak resemblance ("myhre" / "moore"): each costs the
     #: shortfall, times WEAK_PART.
     STRONG_PART, WEAK_PART = 0.9, 1.0
+    #: A part paired across scripts (وینوویچ / voinovich, மகிந்த / mahinda) by its consonants
+    #: scores 0.75-0.85 at best, however right: only below this is it a weak resemblance.
+    STRONG_ACROSS_SCRIPTS = 0.75
     OTHER_NAMES = -0.1
     BIRTH = {"exact": 0.05, "same_year": 0.03, "near": -0.05, "conflict": -0.3}
     COUNTRY_SAME, COUNTRY_CONFLICT = 0.02, -0.2
@@ -219,8 +231,10 @@ class PepgraphV1(Algorithm):
                     extra_l.append(part.left)
                 elif part.right is not None and part.right in given_r:
                     extra_r.append(part.right)
-            elif part.score < self.STRONG_PART and part.how != INITIAL:
-                name_score -= (self.STRONG_PART - part.score) * self.WEAK_PART
+            elif part.how != INITIAL:
+                strong = self.STRONG_ACROSS_SCRIPTS if _across_scripts(part.left, part.right) else self.STRONG_PART
+                if part.score < strong:
+                    name_score -= (strong - part.score) * self.WEAK_PART
         if weak:
             name_score += self.WEAK_ALIAS
             detail += " (weak alias)"
