@@ -159,9 +159,19 @@ def _latin(text: str) -> bool:
     return all(ord(ch) < 0x250 for ch in text if ch.isalpha())
 
 
+def _syllabic(text: str) -> bool:
+    """Chinese characters, kana or Hangul: scripts that ICU romanises syllable by syllable."""
+    return any(0x3040 <= (o := ord(ch)) <= 0x9FFF or 0xAC00 <= o <= 0xD7A3 or o >= 0x20000 for ch in text)
+
+
 def _across_scripts(left: str | None, right: str | None) -> bool:
-    """Whether a pair of name parts is written in Latin letters on one side only."""
-    return left is not None and right is not None and _latin(left) != _latin(right)
+    """Whether a pair of name parts is written in Latin letters on one side only, and on the
+    other in an alphabet or abjad whose romanisation is loose (Arabic, Persian, Cyrillic, Tamil,
+    Devanagari...): Chinese, Japanese and Korean are romanised syllable by syllable, so a part
+    that only resembles its romanisation (建华 / "jianhe") is a weak one there as in Latin."""
+    if left is None or right is None or _latin(left) == _latin(right):
+        return False
+    return not _syllabic(right if _latin(left) else left)
 
 
 def _given(form: NameForm | None) -> frozenset[str]:
@@ -184,7 +194,8 @@ class PepgraphV1(Algorithm):
     #: shortfall, times WEAK_PART.
     STRONG_PART, WEAK_PART = 0.9, 1.0
     #: A part paired across scripts (وینوویچ / voinovich, மகிந்த / mahinda) by its consonants
-    #: scores 0.75-0.85 at best, however right: only below this is it a weak resemblance.
+    #: scores 0.75-0.85 at best, however right: only below this is it a weak resemblance
+    #: (not for Chinese, Japanese and Korean: see ``_across_scripts``).
     STRONG_ACROSS_SCRIPTS = 0.75
     OTHER_NAMES = -0.1
     BIRTH = {"exact": 0.05, "same_year": 0.03, "near": -0.05, "conflict": -0.3}
