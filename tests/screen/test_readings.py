@@ -65,3 +65,14 @@ def test_readings_cost_a_little_and_need_the_right_language() -> None:
     assert compare(person("熊维政", nationality="cn"), person("郑维勇", nationality="cn"))["score"] < 0.5
     martin = compare(person("Martin LIAO Cheung-kong", nationality="hk"), person("Fernando CHEUNG Chiu-hung", nationality="hk"))
     assert martin["score"] < 0.5  # "ceung kong" (a partial reading) met "ceung ciu hung" at 0.74
+
+
+def test_loose_romanisations_across_alphabets_are_not_weak_parts() -> None:
+    # Persian and Tamil spellings pair with the Latin one by their consonants (0.75-0.85), which
+    # is as close as two scripts get: no longer charged as a weak resemblance
+    assert compare(person("جورج وینوویچ", nationality="us"), person("George Voinovich", nationality="us"))["match"]
+    assert compare(person("மகிந்த ராசபக்ச", nationality="lk"), person("Mahinda Rajapaksa", nationality="lk"))["match"]
+    # Chinese characters are romanised syllable by syllable: a near miss is still a weak part
+    assert not compare(person("陈建", nationality="cn"), person("Chen Jianhua", nationality="cn"))["match"]
+    # and in one script two parts that only resemble each other still cost their shortfall
+    assert not compare(person("Jorge Voinovic"), person("George Voinovich"))["match"]

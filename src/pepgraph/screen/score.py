@@ -242,7 +242,7 @@ class PepgraphV1(Algorithm):
                     extra_l.append(part.left)
                 elif part.right is not None and part.right in given_r:
                     extra_r.append(part.right)
-            elif part.how != INITIAL:
+            elif part.score < self.STRONG_PART and part.how != INITIAL:
                 strong = self.STRONG_ACROSS_SCRIPTS if _across_scripts(part.left, part.right) else self.STRONG_PART
                 if part.score < strong:
                     name_score -= (strong - part.score) * self.WEAK_PART
