@@ -212,7 +212,8 @@ class PepgraphV1(Algorithm):
     features = {
         "name": "best pair of names (any word order, initials, missing middle names, scripts, "
                 "romanisations, name symbols), times 0.95; minus, for each pair of name parts that "
-                "only resemble each other (score < 0.9, initials aside), the shortfall; a weak alias -0.05; "
+                "only resemble each other (score < 0.9, initials aside; across scripts < 0.75, Chinese, Japanese "
+                "and Korean aside), the shortfall; a weak alias -0.05; "
                 "a name met through a Mandarin, Cantonese or Japanese reading of a name in "
                 "characters or its romanisation -0.05",
         "other_names": "-0.1 when each name has a part the other lacks (different middle names) and the "
