@@ -123,7 +123,7 @@ def _mandarin_in_order(form: NameForm, countries: Sequence[str] | None) -> list[
 
 def _hanja_in_hangul(form: NameForm, countries: Sequence[str] | None) -> list[str]:
     """A name in Hanja written in Hangul (``korean.hangul``), for a Korean record or one without
-    a country (as ``korean_readings`` reads Hanja): 文在寅 as 문재인."""
+    a country (as ``korean_readings`` reads Hanja): 文在寅 as "문 재-인"."""
     if form.script != "Han" or (countries and not KOREAN_COUNTRIES.intersection(countries)):
         return []
     north = bool(countries) and "kp" in countries and "kr" not in countries  # type: ignore[operator]
@@ -134,14 +134,14 @@ def _hanja_in_hangul(form: NameForm, countries: Sequence[str] | None) -> list[st
 def screen_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) -> list[tuple[str, str, NameForm]]:
     """The readings screening compares beside a person's names, as (name, language, the name it
     reads): ("Abe Shinzo", "Japanese", 安倍晋三), ("tsai ing wen", "Mandarin", 蔡英文), ("tung kin
-    wa", "Cantonese", 董建華), ("문재인", "Korean", 文在寅). The same rules as resolution's (the functions above, name by name),
-    so a query reads as the profiles it should meet do: a query "Tsai Ing-wen" (Wade-Giles, read
-    even without a country) and a profile holding only 蔡英文 meet on "tsai ing wen", and "Cai
-    Yingwen" of China meets both. Readings that are one of the names already, or another reading
-    in another word order, are left out; at most ``PER_NAME`` from a name in one language and
-    ``MAX_SCREEN_READINGS`` in all. A Korean name in Hanja is written in Hangul (文在寅 as
-    문재인): ICU's Hangul romanisation and rigour's name symbols pair Hangul with its
-    romanisations ("MOON Jae-in") in screening, so Korean names need no coarse reading here."""
+    wa", "Cantonese", 董建華), ("문 재-인", "Korean", 文在寅). The same rules as resolution's (the
+    functions above, name by name), so a query reads as the profiles it should meet do: a query
+    "Tsai Ing-wen" (Wade-Giles, read even without a country) and a profile holding only 蔡英文
+    meet on "tsai ing wen", and "Cai Yingwen" of China meets both. Readings that are one of the
+    names already, or another reading in another word order, are left out; at most
+    ``PER_NAME`` from a name in one language and ``MAX_SCREEN_READINGS`` in all. A Korean name
+    in Hanja is written in Hangul (``korean.hangul``), not as a coarse reading: ICU's Hangul
+    romanisation and rigour's name symbols pair Hangul with "MOON Jae-in" in screening."""
     have = {tuple(sorted(f.tokens)) for f in forms}
     out: list[tuple[str, str, NameForm]] = []
     for f in forms:

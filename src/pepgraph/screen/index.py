@@ -73,7 +73,8 @@ from pepgraph.store import Store
 MAGIC = b"PGSCREEN"
 #: raised whenever the keys a name gives change (``pepgraph.names.name_keys``): an index built
 #: with other keys would miss queries silently, so it asks to be rebuilt. 2: x is "ks" in
-#: consonant skeletons; 3: readings of Chinese and Japanese names (``names.readings``) as names.
+#: consonant skeletons; 3: readings of Chinese, Japanese and Korean names (``names.readings``)
+#: as names.
 FORMAT_VERSION = 3
 SUFFIX = ".screen"
 MINOR_FLAG = 1
@@ -508,7 +509,8 @@ class ScreenIndex:
             data = orjson.loads(self.records[self.ent_off[n] : self.ent_off[n + 1]])
             cid, schema, caption, names, weak, births, countries, genders, identifiers, topics, datasets, readings = data
             subject = self._cache[n] = Subject(
-                schema=schema, weak=frozenset(weak), readings={i: (what, script) for i, what, script in readings}, birth_dates=tuple(births), countries=frozenset(countries),
+                schema=schema, weak=frozenset(weak), readings={i: (what, script) for i, what, script in readings},
+                birth_dates=tuple(births), countries=frozenset(countries),
                 genders=frozenset(genders), identifiers=frozenset(identifiers), id=cid, caption=caption,
                 topics=tuple(topics), datasets=tuple(datasets), packed=names,
                 sorted_latin=tuple(p[-1] for p in names),
