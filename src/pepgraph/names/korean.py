@@ -140,19 +140,25 @@ def _latin_letters(text: str) -> str:
     return plain if plain.isascii() and plain.isalpha() else ""
 
 
+def _hanja_in_hangul(word: str, first: bool) -> list[str] | None:
+    """Each Hanja of ``word`` as its Hangul syllable, or None when one has no reading;
+    ``first``: the word starts the name, so its first character is read as ``SURNAMES`` says."""
+    table = hanja_table()
+    hangul = [table.get(ch) for ch in word]
+    if first and word[0] in SURNAMES:
+        hangul[0] = SURNAMES[word[0]]
+    return None if None in hangul else hangul  # type: ignore[return-value]
+
+
 def _syllables(word: str, first: bool) -> list[str] | None:
     """A written piece's folded syllables as keys (Hangul, Hanja or a romanisation), or None
     where it is not Korean. ``first``: the name's first piece, whose 金 is the family name 김."""
     if all("\uac00" <= ch <= "\ud7a3" for ch in word):
         found = [_hangul(ch) for ch in word]
     elif is_han(word):
-        table = hanja_table()
-        hangul = [table.get(ch) for ch in word]
-        if first and word[0] in SURNAMES:
-            hangul[0] = SURNAMES[word[0]]
-        if None in hangul:
+        if (hangul := _hanja_in_hangul(word, first)) is None:
             return None
-        found = [_hangul(ch) for ch in hangul]  # type: ignore[arg-type]
+        found = [_hangul(ch) for ch in hangul]
     else:
         letters = _latin_letters(word)
         found = (_latin_syllables(letters) if letters else None) or []  # type: ignore[assignment]
@@ -190,19 +196,14 @@ def hangul(name: str, north: bool = False) -> str | None:
     all Hanja, has a character without a reading, or fewer than two characters. Screening
     compares it as a name (``names.readings.screen_readings``), where ICU's Hangul
     romanisation and rigour's name symbols pair it with "MOON Jae-in"."""
-    table = hanja_table()
     pieces = [p for w in written_words(name) for p in w]
     if not pieces or not all(is_han(p) for p in pieces):
         return None
-    chars = [table.get(ch) for ch in "".join(pieces)]
-    if len(chars) < 2:
+    chars = _hanja_in_hangul("".join(pieces), first=True)
+    if chars is None or len(chars) < 2:
         return None
-    if pieces[0][0] in SURNAMES:
-        chars[0] = SURNAMES[pieces[0][0]]
-    if None in chars:
-        return None
-    family = chars[0] if north else _initial_rule(chars[0])  # type: ignore[arg-type]
-    return f"{family} {'-'.join(chars[1:])}"  # type: ignore[arg-type]
+    family = chars[0] if north else _initial_rule(chars[0])
+    return f"{family} {'-'.join(chars[1:])}"
 
 
 @lru_cache(maxsize=1 << 14)

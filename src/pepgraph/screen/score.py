@@ -109,12 +109,12 @@ def best_name_match(query: Subject, candidate: Subject, which: list[int] | None 
     for qi, qf in enumerate(query.names):
         q_read = query.readings.get(qi)
         for i in indices:
-            c_read = candidate.readings.get(i)
-            if (q_read or c_read) and not comparable(query, qi, candidate, i):
+            reading = q_read or candidate.readings.get(i)
+            if reading and not comparable(query, qi, candidate, i):
                 continue
             m = match_forms(qf, candidate.names[i])
             weak = i in candidate.weak
-            read = (q_read or c_read or (None, None))[0]
+            read = reading[0] if reading else None
             rank = (weak, read is not None)
             if best is None or m.score > best.score or (m.score == best.score and rank < best_rank):
                 best, best_rank, best_how = m, rank, (weak, read)
@@ -169,9 +169,9 @@ def _across_scripts(left: str | None, right: str | None) -> bool:
     other in an alphabet or abjad whose romanisation is loose (Arabic, Persian, Cyrillic, Tamil,
     Devanagari...): Chinese, Japanese and Korean are romanised syllable by syllable, so a part
     that only resembles its romanisation (建华 / "jianhe") is a weak one there as in Latin."""
-    if left is None or right is None or _latin(left) == _latin(right):
+    if left is None or right is None or (left_latin := _latin(left)) == _latin(right):
         return False
-    return not _syllabic(right if _latin(left) else left)
+    return not _syllabic(right if left_latin else left)
 
 
 def _given(form: NameForm | None) -> frozenset[str]:
