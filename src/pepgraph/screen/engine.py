@@ -249,9 +249,13 @@ class Screener:
         out = []
         for share, n in ranked:
             e = idx.entity(n)
-            plain = not (query.readings or e.readings)  # else readings meet only the names they may
-            pre = sorted(((max((prescore(q, c) for qi, q in enumerate(qsorted) if plain or comparable(query, qi, e, i)),
-                               default=0.0), i) for i, c in enumerate(e.sorted_latin)), reverse=True)
+            if query.readings or e.readings:  # readings meet only the names they may (``comparable``)
+                pre = sorted(((max((prescore(q, c) for qi, q in enumerate(qsorted) if comparable(query, qi, e, i)),
+                                   default=0.0), i) for i, c in enumerate(e.sorted_latin)), reverse=True)
+            else:  # the hot path (most queries and candidates have no readings), kept as lean as before
+                pre = sorted(
+                    ((max(prescore(q, c) for q in qsorted), i) for i, c in enumerate(e.sorted_latin)), reverse=True
+                )
             if share < GATE_SHARE and pre[0][0] < GATE_PRESCORE and not query.readings:
                 continue  # shares too little of the name to score near a match
             which = [i for _, i in pre[:NAMES_PER_CANDIDATE]] if len(pre) > NAMES_PER_CANDIDATE else None
