@@ -13,6 +13,7 @@ PROFILES = [
     {"id": "jp-1", "schema": "Person", "properties": {"name": ["安倍晋三"], "nationality": ["jp"], "birthDate": ["1954-09-21"]}},
     {"id": "hk-1", "schema": "Person", "properties": {"name": ["李嘉誠"], "nationality": ["hk"]}},
     {"id": "us-1", "schema": "Person", "properties": {"name": ["John Tsai"], "nationality": ["us"]}},
+    {"id": "kr-1", "schema": "Person", "properties": {"name": ["RHEE In-je"], "nationality": ["kr"]}},
 ]
 
 
@@ -36,6 +37,12 @@ def test_romanised_queries_find_profiles_written_in_characters(tmp_path: Path) -
             assert reading in top["explanations"]["name"]["detail"]
             # a reading is how the profile was met, not one of its names
             assert top["properties"]["name"] == [p["properties"]["name"][0] for p in PROFILES if p["id"] == wanted]
+        # Korean syllables: Hanja as a query, a registry's spelling as the profile (ICU reads 李 as
+        # "li", its Hangul 이 as "i"; neither is "Rhee")
+        top = g.screen("李仁濟", country="kr")["results"][0]
+        assert top["match"] and top["id"] == g.entity("kr-1")["id"], top
+        assert "Korean syllables of 李仁濟" in top["explanations"]["name"]["detail"]
+        assert top["properties"]["name"] == ["RHEE In-je"]
         # a written name that meets the query outranks a reading that does too
         assert g.screen("John Tsai")["results"][0]["id"] == g.entity("us-1")["id"]
         # characters as a query meet a Wade-Giles profile the same way
@@ -57,6 +64,17 @@ def test_readings_cost_a_little_and_need_the_right_language() -> None:
     assert not compare(person("Tsai Ming-liang"), person("蔡英文"))["match"]
     # Korean: Hanja written in Hangul, which meets its romanisation as Hangul does
     assert compare(person("文在寅", nationality="kr"), person("MOON Jae-in", nationality="kr"))["match"]
+    # Korean syllables, as resolution reads them: 이 / LEE / RHEE, a given name in one word, the
+    # family name 沈 (심, not the character's 침), in any writing; the given name's syllables in
+    # their order, and only when they are the same
+    for hanja, latin in (("金在原", "KIM Jaewon"), ("李雲龍", "LEE Un Ryong"), ("李仁濟", "RHEE In-je"),
+                         ("沈在哲", "SHIM Jae-chul"), ("이재명", "LEE Jae-myung")):
+        found = compare(person(hanja, nationality="kr"), person(latin, nationality="kr"))
+        assert found["match"] and "Korean syllables of" in found["explanation"], (hanja, found)
+    assert not compare(person("李雲龍", nationality="kr"), person("LEE Yong Un", nationality="kr"))["match"]
+    assert not compare(person("金在原", nationality="kr"), person("KIM Jae-hoon", nationality="kr"))["match"]
+    # a romanised name is read as Korean only for a Korean record ("Sam Ho" reads as syllables too)
+    assert "Korean syllables" not in compare(person("金在原", nationality="kr"), person("KIM Jaewon"))["explanation"]
     # Cantonese: characters and a Hong Kong romanisation meet through their readings
     assert compare(person("張超雄", nationality="hk"), person("Fernando CHEUNG Chiu-hung", nationality="hk"))["match"]
     # names in characters meet as written, not through readings that sound alike (熊 xiong and

@@ -61,8 +61,9 @@ _LATIN_FINALS = [("ng", "ng"), ("rk", "k"), ("hn", "n"), ("kk", "k"), ("k", "k")
                  ("t", "t"), ("d", "t"), ("s", "t"), ("l", "l"), ("r", "l"), ("m", "m"), ("p", "p"), ("b", "p"),
                  ("h", ""), ("", "")]
 _VOWEL_START = re.compile(r"[aeiouwy]")
-#: family names whose reading differs from the character's (the table gives 金 as 금, "gold")
-SURNAMES = {"金": "김"}
+#: family names whose reading differs from the character's (the table gives 金 as 금, "gold", and 沈
+#: as 침, "sink", where the family name is 심 "Shim")
+SURNAMES = {"金": "김", "沈": "심"}
 #: a reading has this many syllables at least and at most (a Korean name has two to four)
 MIN_SYLLABLES, MAX_SYLLABLES = 2, 5
 

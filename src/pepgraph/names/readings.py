@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from pepgraph.names import cantonese, mandarin
 from pepgraph.names.forms import NameForm
@@ -111,6 +112,15 @@ def _as_name(reading: str) -> str:
     return " ".join(p for p in _READING_SPLIT.split(reading) if p)
 
 
+def _syllables_as_name(reading: str) -> str:
+    """A coarse Korean reading ("kim:ce-won") as one word ("kimcewon"), met only when equal:
+    screening pairs a name's words in any order, where the syllables' order is what tells "Kim
+    Chol-yong" from "Kim Yong-chol"; folded syllables are too short for edit distance to mean
+    anything ("cewon" / "cehon" of Jae-won and Jae-hoon); and a word alone could be read as a
+    title (the folded 박 is "pak", Indonesian for "Mr")."""
+    return reading.replace(":", "").replace("-", "")
+
+
 def _mandarin_in_order(form: NameForm, countries: Sequence[str] | None) -> list[str]:
     """``mandarin_readings`` of one name, the likeliest first: of a name in characters, the
     reading of ICU's pinyin (蔡英文: "cai ying wen", so "tsai:ing-wen" before "sa:ing-wen")."""
@@ -131,33 +141,52 @@ def _hanja_in_hangul(form: NameForm, countries: Sequence[str] | None) -> list[st
     return [written] if written else []
 
 
-def screen_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) -> list[tuple[str, str, NameForm]]:
-    """The readings screening compares beside a person's names, as (name, language, the name it
-    reads): ("Abe Shinzo", "Japanese", 安倍晋三), ("tsai ing wen", "Mandarin", 蔡英文), ("tung kin
-    wa", "Cantonese", 董建華), ("문 재-인", "Korean", 文在寅). The same rules as resolution's (the
-    functions above, name by name), so a query reads as the profiles it should meet do: a query
-    "Tsai Ing-wen" (Wade-Giles, read even without a country) and a profile holding only 蔡英文
-    meet on "tsai ing wen", and "Cai Yingwen" of China meets both. Readings that are one of the
-    names already, or another reading in another word order, are left out; at most
-    ``PER_NAME`` from a name in one language and ``MAX_SCREEN_READINGS`` in all. A Korean name
-    in Hanja is written in Hangul (``korean.hangul``), not as a coarse reading: ICU's Hangul
-    romanisation and rigour's name symbols pair Hangul with "MOON Jae-in" in screening."""
+class ScreenReading(NamedTuple):
+    """A reading screening compares beside a person's names (``screen_readings``)."""
+
+    name: str  #: the reading, as a name to analyse ("tsai ing wen")
+    language: str  #: "Japanese", "Korean", "Mandarin" or "Cantonese"
+    source: NameForm  #: the name it reads (蔡英文)
+    #: a Korean syllable reading ("kim ce won"), folded past any real spelling: it meets only
+    #: the same kind of reading of a name in another script, never a written name
+    syllables: bool = False
+
+
+def screen_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) -> list[ScreenReading]:
+    """The readings screening compares beside a person's names: ("Abe Shinzo", "Japanese",
+    安倍晋三), ("tsai ing wen", "Mandarin", 蔡英文), ("tung kin wa", "Cantonese", 董建華), ("문 재-인",
+    "Korean", 文在寅). The same rules as resolution's (the functions above, name by name), so a
+    query reads as the profiles it should meet do: a query "Tsai Ing-wen" (Wade-Giles, read even
+    without a country) and a profile holding only 蔡英文 meet on "tsai ing wen", and "Cai Yingwen"
+    of China meets both. Readings that are one of the names already, or another reading in
+    another word order, are left out; at most ``PER_NAME`` from a name in one language and
+    ``MAX_SCREEN_READINGS`` in all.
+
+    A Korean name in Hanja is written in Hangul (``korean.hangul``), which ICU's Hangul
+    romanisation and rigour's name symbols pair with "MOON Jae-in"; and a Korean name in any
+    writing also gets ``korean_readings``' coarse syllables ("kim ce won" of 金在原, of 김재원 and
+    of "KIM Jaewon" of a Korean record; "kimcewon" as a name), as resolution compares them: ICU reads 이 as "i" where
+    the registry writes "LEE" or "RHEE", and a given name romanised as one word ("Jaewon") meets
+    no syllable of "jae-won". Those are ``syllables`` readings (see ``ScreenReading``)."""
     have = {tuple(sorted(f.tokens)) for f in forms}
-    out: list[tuple[str, str, NameForm]] = []
+    have_syllables: set[tuple[str, ...]] = set()  # (met apart from the names: kept even when one is "kim min")
+    out: list[ScreenReading] = []
     for f in forms:
-        for language, found in (
-            ("Japanese", japanese_names([f], countries)),
-            ("Korean", _hanja_in_hangul(f, countries)),
-            ("Mandarin", [_as_name(r) for r in _mandarin_in_order(f, countries)]),
-            ("Cantonese", [_as_name(r) for r in cantonese_readings([f], countries)]),
+        for language, found, syllables in (
+            ("Japanese", japanese_names([f], countries), False),
+            ("Korean", _hanja_in_hangul(f, countries), False),
+            ("Korean", [_syllables_as_name(r) for r in korean_readings([f], countries)], True),
+            ("Mandarin", [_as_name(r) for r in _mandarin_in_order(f, countries)], False),
+            ("Cantonese", [_as_name(r) for r in cantonese_readings([f], countries)], False),
         ):
             taken = 0
             for name in found:
-                key = tuple(sorted(name.lower().replace("-", " ").split()))
-                if taken >= PER_NAME or not key or key in have:
+                key = (name,) if syllables else tuple(sorted(name.lower().replace("-", " ").split()))
+                seen = have_syllables if syllables else have
+                if taken >= PER_NAME or not key or key in seen:
                     continue
-                have.add(key)
-                out.append((name, language, f))
+                seen.add(key)
+                out.append(ScreenReading(name, language, f, syllables))
                 taken += 1
                 if len(out) >= MAX_SCREEN_READINGS:
                     return out

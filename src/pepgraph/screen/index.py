@@ -59,6 +59,7 @@ from pepgraph.screen.subject import (
     NOT_IDENTIFIERS,
     PART_PROPS,
     SCREENED_ROOTS,
+    Reading,
     Subject,
     clean_country,
     clean_date,
@@ -74,8 +75,8 @@ MAGIC = b"PGSCREEN"
 #: raised whenever the keys a name gives change (``pepgraph.names.name_keys``): an index built
 #: with other keys would miss queries silently, so it asks to be rebuilt. 2: x is "ks" in
 #: consonant skeletons; 3: readings of Chinese, Japanese and Korean names (``names.readings``)
-#: as names.
-FORMAT_VERSION = 3
+#: as names; 4: Korean syllables of Korean names (``names.readings.ScreenReading``).
+FORMAT_VERSION = 4
 SUFFIX = ".screen"
 MINOR_FLAG = 1
 
@@ -509,7 +510,7 @@ class ScreenIndex:
             data = orjson.loads(self.records[self.ent_off[n] : self.ent_off[n + 1]])
             cid, schema, caption, names, weak, births, countries, genders, identifiers, topics, datasets, readings = data
             subject = self._cache[n] = Subject(
-                schema=schema, weak=frozenset(weak), readings={i: (what, script) for i, what, script in readings},
+                schema=schema, weak=frozenset(weak), readings={i: Reading(*r) for i, *r in readings},
                 birth_dates=tuple(births), countries=frozenset(countries),
                 genders=frozenset(genders), identifiers=frozenset(identifiers), id=cid, caption=caption,
                 topics=tuple(topics), datasets=tuple(datasets), packed=names,

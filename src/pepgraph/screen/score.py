@@ -113,6 +113,8 @@ def best_name_match(query: Subject, candidate: Subject, which: list[int] | None 
             if reading and not comparable(query, qi, candidate, i):
                 continue
             m = match_forms(qf, candidate.names[i])
+            if reading and reading.syllables and m.score < 1.0:  # Korean syllables meet only when equal
+                continue
             weak = i in candidate.weak
             read = reading[0] if reading else None
             rank = (weak, read is not None)

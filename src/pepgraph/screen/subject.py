@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from followthemoney import model
 from followthemoney.types import registry
@@ -90,6 +90,16 @@ def common_schema(schemata: tuple[str, ...]) -> str:
     return result.name if result is not None else schemata[0]
 
 
+class Reading(NamedTuple):
+    """What a name of a subject that is a reading of another is (``Subject.readings``)."""
+
+    label: str  #: what it is, for explanations: "Mandarin reading of 蔡英文"
+    script: str  #: the script of the name it reads
+    #: Korean syllables ("kim ce won", ``names.readings.ScreenReading``): they meet only
+    #: Korean syllables of a name in another script
+    syllables: bool = False
+
+
 @dataclass(slots=True)
 class Subject:
     """One side of a comparison. ``names`` are analysed and unique by normalised form;
@@ -101,7 +111,7 @@ class Subject:
     schema: str = "LegalEntity"
     names: list[NameForm] = field(default_factory=list)
     weak: frozenset[int] = frozenset()
-    readings: Mapping[int, tuple[str, str]] = field(default_factory=dict)
+    readings: Mapping[int, Reading] = field(default_factory=dict)
     birth_dates: tuple[str, ...] = ()
     countries: frozenset[str] = frozenset()
     genders: frozenset[str] = frozenset()
@@ -164,17 +174,22 @@ def comparable(query: Subject, qi: int, candidate: Subject, ci: int) -> bool:
     Chiu-hung" are both "ceung ciu hung"); never a name in characters, which meets the other's
     characters as written and its romanisations through ICU (the coarse readings of 熊维政 and
     郑维勇, or of 陈平 and 陈康平, sound alike), nor a reading of another Latin name (two partial
-    readings of romanised names, "Martin LIAO Cheung-kong" read as "ceung kong")."""
+    readings of romanised names, "Martin LIAO Cheung-kong" read as "ceung kong"). Korean
+    syllables ("kim ce won") meet only Korean syllables of a name in another script (金在原 /
+    "KIM Jaewon" of a Korean record): folded as they are, they spell no name to compare with
+    one written."""
     q_read, c_read = query.readings.get(qi), candidate.readings.get(ci)
     if q_read is None and c_read is None:
         return True
     if q_read is not None and c_read is not None:
-        return q_read[1] != c_read[1]
+        return q_read.script != c_read.script and q_read.syllables == c_read.syllables
+    if (q_read or c_read).syllables:  # type: ignore[union-attr]
+        return False
     return (_script(candidate, ci) if q_read else _script(query, qi)) == "Latin"
 
 
 def name_forms(names: Iterable[tuple[str, bool]], schema: str, countries: Iterable[str] | None = None,
-               ) -> tuple[list[NameForm], frozenset[int], dict[int, tuple[str, str]]]:
+               ) -> tuple[list[NameForm], frozenset[int], dict[int, Reading]]:
     """Analyse (name, weak) pairs: unique by normalised form, strong names first; a name with a
     nickname in quotes or brackets is also taken without it. A person's names in Chinese or
     Japanese writing, and romanisations of them, are followed by their readings
@@ -192,17 +207,19 @@ def name_forms(names: Iterable[tuple[str, bool]], schema: str, countries: Iterab
         if is_weak:
             weak.add(len(forms))
         forms.append(form)
-    readings: dict[int, tuple[str, str]] = {}
+    readings: dict[int, Reading] = {}
     if schema == "Person":
-        for text, language, source in screen_readings([f for i, f in enumerate(forms) if i not in weak],
-                                                      sorted(countries or ())):
+        for text, language, source, syllables in screen_readings(
+                [f for i, f in enumerate(forms) if i not in weak], sorted(countries or ())):
             form = analyze(text, schema)
-            if not form or form.normalized in seen:
+            if not form or (form.normalized in seen and not syllables):
                 continue
-            if language in ("Mandarin", "Cantonese"):  # a coarse reading is no name: no name symbols ("kung", "si")
+            if syllables or language in ("Mandarin", "Cantonese"):  # a coarse reading is no name: no name symbols ("kung", "si")
                 form = replace(form, symbols=frozenset(), parts=tuple(replace(t, symbols=frozenset()) for t in form.parts))
-            seen[form.normalized] = len(forms)
-            readings[len(forms)] = (f"{language} reading of {source.original}", source.script)
+            if not syllables:
+                seen[form.normalized] = len(forms)
+            what = "Korean syllables" if syllables else f"{language} reading"
+            readings[len(forms)] = Reading(f"{what} of {source.original}", source.script, syllables)
             forms.append(form)
     return forms, frozenset(weak), readings
 
