@@ -17,9 +17,13 @@
 4. **Gate.** A candidate that has less than ``GATE_SHARE`` of the query's key weight and whose
    names are all less than ``GATE_PRESCORE`` alike (Indel similarity of the sorted Latin tokens)
    is dropped unscored: measured on the yente fixtures, none of those scores 0.6 or more, and
-   they are three in four of all candidates. A query with readings is not gated: ICU's
-   romanisation of a reading in Hangul ("gim jeong hun") is not the one a register writes ("KIM
-   Jung Hoon"), which the full comparison pairs through name symbols.
+   they are three in four of all candidates. Only a pair of names in Latin letters is gated:
+   a query with readings, or without a name in Latin letters, and a candidate without one, are
+   scored in full. ICU's romanisation of a name in another script is not the one a register
+   writes (a reading in Hangul "gim jeong hun" / "KIM Jung Hoon", "ramacandra caudhari" of
+   रामचन्द्र चौधरी / "Ram Chandra Chaudhary", "jwrj wynwwyj" of جورج وینوویچ / "George
+   Voinovich"), which the full comparison pairs through name symbols and its looser bar across
+   scripts.
 5. **Score.** The rest are scored by the algorithm (``score.ALGORITHMS``), each on its two names
    most like the query's.
 """
@@ -246,6 +250,7 @@ class Screener:
         idx = self.index
         algorithm = self.algorithm
         qsorted = [sorted_latin(f) for f in query.names]
+        gated = not query.readings and any(f.script == "Latin" for f in query.names)
         out = []
         for share, n in ranked:
             e = idx.entity(n)
@@ -256,7 +261,7 @@ class Screener:
                 pre = sorted(
                     ((max(prescore(q, c) for q in qsorted), i) for i, c in enumerate(e.sorted_latin)), reverse=True
                 )
-            if share < GATE_SHARE and pre[0][0] < GATE_PRESCORE and not query.readings:
+            if share < GATE_SHARE and pre[0][0] < GATE_PRESCORE and gated and _has_latin(e):
                 continue  # shares too little of the name to score near a match
             which = [i for _, i in pre[:NAMES_PER_CANDIDATE]] if len(pre) > NAMES_PER_CANDIDATE else None
             idx.load_names(e)
@@ -282,6 +287,15 @@ class Screener:
             if len(hits) >= limit:
                 break
         return hits
+
+
+def _has_latin(subject: Subject) -> bool:
+    """Whether a candidate has a name written in Latin letters: the pre-score compares ICU's
+    romanisations, which a name in another script meets only roughly ("ramacandra caudhari" of
+    रामचन्द्र चौधरी / "Ram Chandra Chaudhary"), so a pair across scripts is never gated."""
+    if subject.packed is not None:
+        return any(p[2] == "Latin" for p in subject.packed)
+    return any(f.script == "Latin" for f in subject.names)
 
 
 def query_dict(query: Subject) -> dict[str, Any]:
