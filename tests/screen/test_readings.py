@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from pepgraph import Graph, compare
+from pepgraph.screen import query_subject
 
 PROFILES = [
     {"id": "tw-1", "schema": "Person", "properties": {"name": ["蔡英文"], "nationality": ["tw"], "birthDate": ["1956-08-31"]}},
@@ -75,6 +76,14 @@ def test_readings_cost_a_little_and_need_the_right_language() -> None:
     assert not compare(person("金在原", nationality="kr"), person("KIM Jae-hoon", nationality="kr"))["match"]
     # a romanised name is read as Korean only for a Korean record ("Sam Ho" reads as syllables too)
     assert "Korean syllables" not in compare(person("金在原", nationality="kr"), person("KIM Jaewon"))["explanation"]
+    # Devanagari: the Hunterian reading ("usha yadav"), where ICU writes "usa yadava"; a pair
+    # read across scripts is held to the bar across scripts, and its written form is taken when
+    # it scores better (वान्तवा / "Bantawa" 0.77 as written, "vantava" 0.71 as read)
+    usha = compare(person("मा.उषा यादव", nationality="np"), person("Usha Yadav", nationality="np"))
+    assert usha["match"] and "Hunterian reading of" in usha["explanation"]
+    assert compare(person("मा.डा शिवजी यादब", nationality="np"), person("Dr. Sivaji Yadav", nationality="np"))["match"]
+    assert compare(person("मा.शयन्द्र वान्तवा", nationality="np"), person("Shayandra Bantawa", nationality="np"))["match"]
+    assert not compare(person("उषा यादव", nationality="np"), person("Kiran Yadav", nationality="np"))["match"]
     # Cantonese: characters and a Hong Kong romanisation meet through their readings
     assert compare(person("張超雄", nationality="hk"), person("Fernando CHEUNG Chiu-hung", nationality="hk"))["match"]
     # names in characters meet as written, not through readings that sound alike (熊 xiong and
@@ -94,3 +103,25 @@ def test_loose_romanisations_across_alphabets_are_not_weak_parts() -> None:
     assert not compare(person("陈建", nationality="cn"), person("Chen Jianhua", nationality="cn"))["match"]
     # and in one script two parts that only resemble each other still cost their shortfall
     assert not compare(person("Jorge Voinovic"), person("George Voinovich"))["match"]
+
+
+def test_pairs_across_scripts_are_scored_however_little_they_share(tmp_path: Path) -> None:
+    """The pre-score gate compares ICU's romanisations: "jwrj wynwwyj" (جورج وینوویچ) shares
+    little with "george voinovich", so a Persian spelling was dropped unscored, however low its
+    key share, when it should meet the register's name (0.84)."""
+    src = tmp_path / "profiles.ftm.json"
+    profiles = [{"id": "us-1", "schema": "Person", "properties": {"name": ["George Voinovich"], "nationality": ["us"]}}]
+    src.write_text("".join(json.dumps(p) + "\n" for p in profiles), encoding="utf-8")
+    with Graph(tmp_path / "g.duckdb") as g:
+        g.ingest(src, dataset="profiles")
+        g.resolve()
+        g.build_index()
+    with Graph(tmp_path / "g.duckdb", read_only=True) as g:
+        engine = g.screener()
+        n = engine.index.find(g.entity("us-1")["id"])
+        assert n is not None
+        # a candidate ranked on a small share of the query's keys (the gate's case)
+        persian = engine.score(query_subject("جورج وینوویچ", schema="Person", country="us"), [(0.05, n)])
+        assert persian and persian[0][2].score >= 0.7, persian
+        # Latin against Latin is still gated
+        assert engine.score(query_subject("Maria Lopez", schema="Person", country="us"), [(0.05, n)]) == []

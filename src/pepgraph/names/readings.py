@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from pepgraph.names import cantonese, mandarin
+from pepgraph.names import cantonese, devanagari, mandarin
 from pepgraph.names.forms import NameForm
 from pepgraph.names.japanese import romaji
 from pepgraph.names.korean import hangul as korean_hangul
@@ -145,7 +145,7 @@ class ScreenReading(NamedTuple):
     """A reading screening compares beside a person's names (``screen_readings``)."""
 
     name: str  #: the reading, as a name to analyse ("tsai ing wen")
-    language: str  #: "Japanese", "Korean", "Mandarin" or "Cantonese"
+    language: str  #: "Japanese", "Korean", "Mandarin", "Cantonese" or "Hunterian" (Devanagari)
     source: NameForm  #: the name it reads (蔡英文)
     #: a Korean syllable reading ("kim ce won"), folded past any real spelling: it meets only
     #: the same kind of reading of a name in another script, never a written name
@@ -161,6 +161,10 @@ def screen_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) 
     of China meets both. Readings that are one of the names already, or another reading in
     another word order, are left out; at most ``PER_NAME`` from a name in one language and
     ``MAX_SCREEN_READINGS`` in all.
+
+    A name in Devanagari is also spelt as India's and Nepal's registers spell names, in the
+    Hunterian romanisation (``pepgraph.names.devanagari``): रामचन्द्र चौधरी "ramchandra chaudhari",
+    where ICU writes "ramacandra caudhari".
 
     A Korean name in Hanja is written in Hangul (``korean.hangul``), which ICU's Hangul
     romanisation and rigour's name symbols pair with "MOON Jae-in"; and a Korean name in any
@@ -178,6 +182,7 @@ def screen_readings(forms: Sequence[NameForm], countries: Sequence[str] | None) 
             ("Korean", [_syllables_as_name(r) for r in korean_readings([f], countries)], True),
             ("Mandarin", [_as_name(r) for r in _mandarin_in_order(f, countries)], False),
             ("Cantonese", [_as_name(r) for r in cantonese_readings([f], countries)], False),
+            ("Hunterian", list(devanagari.readings(f.normalized)) if f.script == "Devanagari" else [], False),
         ):
             taken = 0
             for name in found:

@@ -17,6 +17,7 @@ a floor that any real algorithm should beat.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -26,7 +27,7 @@ from pepgraph.names.similarity import INITIAL, MISSING
 from pepgraph.errors import ConfigError
 from pepgraph.names import NameForm
 from pepgraph.names.compare import NameMatch, match_forms
-from pepgraph.screen.subject import Subject, comparable, compatible
+from pepgraph.screen.subject import Reading, Subject, comparable, compatible
 
 DEFAULT_THRESHOLD = 0.7
 DEFAULT_ALGORITHM = "pepgraph-v1"
@@ -97,14 +98,18 @@ _INSTANCES: dict[str, Algorithm] = {}
 
 
 def best_name_match(query: Subject, candidate: Subject, which: list[int] | None = None,
-                    ) -> tuple[NameMatch, bool, str | None]:
+                    value: Callable[[NameMatch, bool, Reading | None], float] | None = None,
+                    ) -> tuple[NameMatch, bool, Reading | None]:
     """The best name pair: every query name against the candidate names in ``which`` (all by
-    default); also whether the winning candidate name is a weak alias, and what reading the
-    pair went through when a side's name is one ("Mandarin reading of 蔡英文"; see
-    ``Subject.readings``). On equal scores a written name wins over a weak alias or a reading."""
+    default); also whether the winning candidate name is a weak alias, and the reading the pair
+    went through when a side's name is one (``Subject.readings``: "Mandarin reading of 蔡英文").
+    Pairs are ranked by ``value`` (what the algorithm makes of a pair: its weak parts, a weak
+    alias, a reading), by the name comparison's score without it; on equal values a written
+    name wins over a weak alias or a reading."""
     best: NameMatch | None = None
+    best_value = -1.0
     best_rank = (2, 2)
-    best_how: tuple[bool, str | None] = (False, None)
+    best_how: tuple[bool, Reading | None] = (False, None)
     indices = which if which is not None else range(len(candidate.names))
     for qi, qf in enumerate(query.names):
         q_read = query.readings.get(qi)
@@ -116,12 +121,12 @@ def best_name_match(query: Subject, candidate: Subject, which: list[int] | None 
             if reading and reading.syllables and m.score < 1.0:  # Korean syllables meet only when equal
                 continue
             weak = i in candidate.weak
-            read = reading[0] if reading else None
-            rank = (weak, read is not None)
-            if best is None or m.score > best.score or (m.score == best.score and rank < best_rank):
-                best, best_rank, best_how = m, rank, (weak, read)
+            v = value(m, weak, reading) if value is not None else m.score
+            rank = (weak, reading is not None)
+            if best is None or v > best_value or (v == best_value and rank < best_rank):
+                best, best_value, best_rank, best_how = m, v, rank, (weak, reading)
                 if m.score >= 1.0 and rank == (False, False):
-                    return best, weak, read
+                    return best, weak, reading
     if best is None:
         return NameMatch(0.0, None, None, ()), False, None
     return best, best_how[0], best_how[1]
@@ -164,6 +169,10 @@ def _latin(text: str) -> bool:
 def _syllabic(text: str) -> bool:
     """Chinese characters, kana or Hangul: scripts that ICU romanises syllable by syllable."""
     return any(0x3040 <= (o := ord(ch)) <= 0x9FFF or 0xAC00 <= o <= 0xD7A3 or o >= 0x20000 for ch in text)
+
+
+#: the scripts of names whose readings are romanised syllable by syllable (see ``_across_scripts``)
+SYLLABIC_SCRIPTS = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
 
 
 def _across_scripts(left: str | None, right: str | None) -> bool:
@@ -228,13 +237,31 @@ class PepgraphV1(Algorithm):
         "schema": "score 0 when the schemata cannot describe the same thing (Person vs Company)",
     }
 
+    def name_value(self, match: NameMatch, weak: bool, reading: Reading | None) -> float:
+        """The "name" feature of a pair of names: its score, scaled, less each weak part's
+        shortfall, a weak alias and a reading. A reading of a name in an alphabet (a Hunterian
+        reading of Devanagari) is held to the bar across scripts, as the name it reads is."""
+        value = match.score * self.NAME_SCALE
+        loose = reading is not None and reading.script not in SYLLABIC_SCRIPTS
+        for part in match.parts:
+            if part.how != MISSING and part.score < self.STRONG_PART and part.how != INITIAL:
+                across = loose or _across_scripts(part.left, part.right)
+                strong = self.STRONG_ACROSS_SCRIPTS if across else self.STRONG_PART
+                if part.score < strong:
+                    value -= (strong - part.score) * self.WEAK_PART
+        if weak:
+            value += self.WEAK_ALIAS
+        if reading is not None:
+            value += self.READING
+        return max(0.0, value)
+
     def score(self, query: Subject, candidate: Subject, best_names: list[int] | None = None) -> Scored:
         features: dict[str, Feature] = {}
         if not compatible(query.schema, candidate.schema):
             features["schema"] = Feature(0.0, f"{query.schema} cannot be {candidate.schema}")
             return Scored(0.0, features)
-        match, weak, reading = best_name_match(query, candidate, best_names)
-        name_score = match.score * self.NAME_SCALE
+        match, weak, reading = best_name_match(query, candidate, best_names, self.name_value)
+        name_score = self.name_value(match, weak, reading)
         detail = match.explain()
         extra_l, extra_r = [], []
         given_l = _given(match.left)
@@ -245,17 +272,10 @@ class PepgraphV1(Algorithm):
                     extra_l.append(part.left)
                 elif part.right is not None and part.right in given_r:
                     extra_r.append(part.right)
-            elif part.score < self.STRONG_PART and part.how != INITIAL:
-                strong = self.STRONG_ACROSS_SCRIPTS if _across_scripts(part.left, part.right) else self.STRONG_PART
-                if part.score < strong:
-                    name_score -= (strong - part.score) * self.WEAK_PART
         if weak:
-            name_score += self.WEAK_ALIAS
             detail += " (weak alias)"
         if reading:
-            name_score += self.READING
-            detail += f" ({reading})"
-        name_score = max(0.0, name_score)
+            detail += f" ({reading.label})"
         features["name"] = Feature(name_score, detail)
         total = name_score
         if extra_l and extra_r and name_score >= 0.6:
