@@ -10,7 +10,9 @@ the comparison forgives, while common enough keys still cut millions of pairs to
 * ``k:<skeleton>`` -- the loose consonant key of each token, when it has three consonants or
   more ("k:brtmr" from "vladimir" and "ולדימיר"), for transliterations that no symbol covers;
   Chinese and Korean names also get the key of all their tokens joined, since a foreign name
-  written in Han or Hangul has no word breaks to agree with.
+  written in Han or Hangul has no word breaks to agree with; and two neighbouring tokens are
+  also a ``t:`` key as one word ("t:ramchandra" from "Ram Chandra"), which is how another
+  source may write them (रामचन्द्र, "Ramchandra").
 
 Particles and stopwords ("van", "al", "de"), one-letter tokens and initials give no keys: they
 would put every "van ..." in one block. The strings are stable for a given version of pepgraph and
@@ -34,10 +36,15 @@ def name_keys(form: NameForm | str, schema: str = "Person") -> set[str]:
     if isinstance(form, str):
         form = analyze(form, schema)
     keys: set[str] = set()
+    previous = None
     for part in form.parts:
         if part.kind in _NO_KEYS or len(part.latin) < 2 or is_stopword(part.form):
+            previous = None
             continue
         keys.add("t:" + part.latin)
+        if previous is not None and form.script not in _UNSPACED:
+            keys.add("t:" + previous + part.latin)
+        previous = part.latin
         if part.phonetic:
             keys.add("p:" + part.phonetic)
         if len(part.skeleton) >= 3:

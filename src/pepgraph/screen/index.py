@@ -75,7 +75,8 @@ MAGIC = b"PGSCREEN"
 #: raised whenever the keys a name gives change (``pepgraph.names.name_keys``): an index built
 #: with other keys would miss queries silently, so it asks to be rebuilt. 2: x is "ks" in
 #: consonant skeletons; 3: readings of Chinese, Japanese and Korean names (``names.readings``)
-#: as names; 4: Korean syllables of Korean names (``names.readings.ScreenReading``).
+#: as names; 4: Korean syllables of Korean names (``names.readings.ScreenReading``), Hunterian
+#: readings of Devanagari, and two neighbouring tokens as one word (``t:`` keys).
 FORMAT_VERSION = 4
 SUFFIX = ".screen"
 MINOR_FLAG = 1
