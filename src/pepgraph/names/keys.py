@@ -33,15 +33,22 @@ _SKIP_SYMBOLS = ("INITIAL:", "SYMBOL:", "NUM:")
 
 def name_keys(form: NameForm | str, schema: str = "Person") -> set[str]:
     """Blocking / index keys of one name (a ``NameForm``, or a string analysed with ``schema``)."""
+    return set().union(*part_keys(form, schema))
+
+
+def part_keys(form: NameForm | str, schema: str = "Person") -> list[set[str]]:
+    """``name_keys`` by the token they come from, in order (a set for each token that gives
+    keys; two neighbouring tokens joined count as the second's, the key of all the tokens of
+    a name in Han or Hangul as a set of its own)."""
     if isinstance(form, str):
         form = analyze(form, schema)
-    keys: set[str] = set()
+    out: list[set[str]] = []
     previous = None
     for part in form.parts:
         if part.kind in _NO_KEYS or len(part.latin) < 2 or is_stopword(part.form):
             previous = None
             continue
-        keys.add("t:" + part.latin)
+        keys = {"t:" + part.latin}
         if previous is not None and form.script not in _UNSPACED:
             keys.add("t:" + previous + part.latin)
         previous = part.latin
@@ -52,8 +59,9 @@ def name_keys(form: NameForm | str, schema: str = "Person") -> set[str]:
         for symbol in part.symbols:
             if not symbol.startswith(_SKIP_SYMBOLS):
                 keys.add("s:" + symbol)
+        out.append(keys)
     if form.script in _UNSPACED and len(form.parts) > 1:
         joined = skeleton("".join(form.tokens), form.script, "")
         if len(joined) >= 3:
-            keys.add("k:" + joined)
-    return keys
+            out.append({"k:" + joined})
+    return out

@@ -13,7 +13,12 @@
    further away (numpy over the index's columns, nothing decoded), so that among many people of
    one name the one with the query's birth year is scored. A query with readings of its names
    (Chinese, Japanese, Korean: ``Subject.readings``) is ranked on its written names and on its
-   readings apart, the best of each kept.
+   readings apart, the best of each kept; and a query with a name in another script than Latin
+   also on the keys that bridge scripts alone (all but the ``t:`` Latin tokens), each of its
+   tokens counting its best key once: its own script's tokens match every namesake written in
+   it four ways (token, metaphone, skeleton, and each of a dozen name symbols: محمد has all of
+   Muhammad's spellings' Wikidata items), a name in Latin letters two or three, so "محمد رعد"
+   ranked every "محمد ..." written in Arabic above "Mohammad Raad".
 4. **Gate.** A candidate that has less than ``GATE_SHARE`` of the query's key weight and whose
    names are all less than ``GATE_PRESCORE`` alike (Indel similarity of the sorted Latin tokens)
    is dropped unscored: measured on the yente fixtures, none of those scores 0.6 or more, and
@@ -37,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from pepgraph.names import name_keys
+from pepgraph.names.keys import part_keys
 from pepgraph.screen.index import ScreenIndex, key_hash
 from pepgraph.screen.nameforms import prescore, sorted_latin
 from pepgraph.screen.score import DEFAULT_THRESHOLD, Algorithm, Scored, get_algorithm
@@ -48,6 +54,9 @@ CANDIDATES = 8
 NAMES_PER_CANDIDATE = 2
 YEAR_AGREE, YEAR_CONFLICT = 0.15, -0.3
 GATE_SHARE, GATE_PRESCORE = 0.6, 0.6
+#: keys that pair a name across scripts (name symbols, consonant skeletons, metaphone): a query with a name
+#: in another script than Latin is ranked on these apart too (``ScreenEngine.candidates``)
+BRIDGING = ("s:", "k:", "p:")
 _KEY_CACHE_MAX = 100_000
 _HASHES: dict[str, int] = {}
 
@@ -102,20 +111,32 @@ class Screener:
         self._dataset_bits: dict[tuple[str, ...], int | None] = {}
 
     # -- candidates --------------------------------------------------------------------------
-    def _query_keys(self, query: Subject, readings: bool = False) -> list[tuple[int, int, int, float]]:
-        """(df, start, end, weight) of each of the query's keys found in the index, rarest first:
-        of its written names, or with ``readings`` of its readings (``Subject.readings``)."""
+    def _query_keys(self, query: Subject, readings: bool = False, bridging: bool = False,
+                    ) -> list[tuple[int, int, int, float, int]]:
+        """(df, start, end, weight, token) of each of the query's keys found in the index, rarest
+        first: of its written names, or with ``readings`` of its readings (``Subject.readings``);
+        with ``bridging`` only the keys that bridge scripts (all but the Latin tokens), each
+        with the number of the query token it comes from (-1 otherwise)."""
         forms = [f for i, f in enumerate(query.names) if (i in query.readings) == readings]
-        sig = tuple(f.normalized for f in forms) + (query.schema, readings)
+        sig = tuple(f.normalized for f in forms) + (query.schema, readings, bridging)
         found = self._keys.get(sig)
         if found is None:
-            keys: set[str] = set()
-            for form in forms:
-                keys |= name_keys(form)
+            keys: dict[str, int] = {}
+            if bridging:
+                token = 0
+                for form in forms:
+                    for part in part_keys(form):
+                        for key in part:
+                            if key.startswith(BRIDGING):
+                                keys.setdefault(key, token)
+                        token += 1
+            else:
+                for form in forms:
+                    keys.update(dict.fromkeys(name_keys(form), -1))
             found = []
             idx = self.index
             hashes = _HASHES
-            for key in keys:
+            for key, token in keys.items():
                 h = hashes.get(key)
                 if h is None:
                     if len(hashes) >= _KEY_CACHE_MAX:
@@ -123,7 +144,7 @@ class Screener:
                     h = hashes[key] = key_hash(key)
                 start, end = idx.lookup(h)
                 if end > start:
-                    found.append((end - start, start, end, idx.idf(end - start)))
+                    found.append((end - start, start, end, idx.idf(end - start), token))
             found.sort()
             if len(self._keys) >= _KEY_CACHE_MAX:
                 self._keys.clear()
@@ -169,9 +190,13 @@ class Screener:
             seen = {n for _, n in ranked}
             more = self._ranked(self._query_keys(query, readings=True), query, topics, datasets, include_minors, limit)
             ranked += [(share, n) for share, n in more if n not in seen]
+        if any(f.script != "Latin" for i, f in enumerate(query.names) if i not in query.readings):
+            seen = {n for _, n in ranked}
+            more = self._ranked(self._query_keys(query, bridging=True), query, topics, datasets, include_minors, limit)
+            ranked += [(share, n) for share, n in more if n not in seen]
         return ranked
 
-    def _ranked(self, keys: list[tuple[int, int, int, float]], query: Subject, topics: Iterable[str] | None,
+    def _ranked(self, keys: list[tuple[int, int, int, float, int]], query: Subject, topics: Iterable[str] | None,
                 datasets: Iterable[str] | None, include_minors: bool, limit: int) -> list[tuple[float, int]]:
         idx = self.index
         if not keys:
@@ -179,26 +204,38 @@ class Screener:
         postings = idx.postings_np
         slices, weights = [], []
         scanned = 0
-        for df, start, end, w in keys:
+        for df, start, end, w, token in keys:
             if df > MAX_DF or scanned + df > SCAN_BUDGET:
                 continue
             scanned += df
             slices.append(postings[start:end])
-            weights.append((w, df))
+            weights.append((w, df, token))
         if not slices:  # every key too common: the rarest, up to the budget
-            df, start, end, w = keys[0]
+            df, start, end, w, token = keys[0]
             end = min(end, start + SCAN_BUDGET)
-            slices, weights = [postings[start:end]], [(w, end - start)]
+            slices, weights = [postings[start:end]], [(w, end - start, token)]
         ents = np.concatenate(slices) if len(slices) > 1 else slices[0]
-        wts = np.repeat(np.array([w for w, _ in weights]), [n for _, n in weights])
-        # the weight each entity gathers over its keys: a sort and a segmented sum (cheaper than
-        # np.unique(return_inverse=True) + bincount, which sorts twice)
-        order = np.argsort(ents, kind="stable")
-        ents, wts = ents[order], wts[order]
+        wts = np.repeat(np.array([w for w, _, _ in weights]), [n for _, n, _ in weights])
+        if keys[0][4] >= 0:  # by token: each of the query's tokens counts its best key once
+            tokens = max(k[4] for k in keys) + 1
+            pairs = ents.astype(np.int64) * tokens + np.repeat(np.array([t for _, _, t in weights]), [n for _, n, _ in weights])
+            order = np.argsort(pairs, kind="stable")
+            pairs, wts = pairs[order], wts[order]
+            starts = np.flatnonzero(np.concatenate(([True], pairs[1:] != pairs[:-1])))
+            ents, wts = pairs[starts] // tokens, np.maximum.reduceat(wts, starts)
+            best: dict[int, float] = {}
+            for _, _, _, w, token in keys:
+                best[token] = max(best.get(token, 0.0), w)
+            total = sum(best.values())
+        else:
+            # the weight each entity gathers over its keys: a sort and a segmented sum (cheaper
+            # than np.unique(return_inverse=True) + bincount, which sorts twice)
+            order = np.argsort(ents, kind="stable")
+            ents, wts = ents[order], wts[order]
+            total = sum(k[3] for k in keys)
         starts = np.flatnonzero(np.concatenate(([True], ents[1:] != ents[:-1])))
         uniq = ents[starts]
         sums = np.add.reduceat(wts, starts)
-        total = sum(k[3] for k in keys)
         share = sums / total
         # filters and birth years, on the index's columns for every candidate at once
         keep = self._allowed_schemata(query.schema)[idx.schema_np[uniq]]
