@@ -125,3 +125,29 @@ def test_pairs_across_scripts_are_scored_however_little_they_share(tmp_path: Pat
         assert persian and persian[0][2].score >= 0.7, persian
         # Latin against Latin is still gated
         assert engine.score(query_subject("Maria Lopez", schema="Person", country="us"), [(0.05, n)]) == []
+
+
+def test_a_name_in_another_script_finds_its_romanisation_among_namesakes_in_its_own(tmp_path: Path) -> None:
+    """محمد has a dozen name symbols (every spelling of Muhammad), so every "محمد ..." written in
+    Arabic shared far more of the query's keys than "Mohammad Raad", and filled the candidates."""
+    others = ["وحود", "دامادی", "الخبي", "حسين", "علي", "الحسن", "سالم", "يوسف", "ناصر", "خالد", "سعيد", "كريم",
+              "عمر", "إبراهيم", "عادل", "طارق", "فهد", "ماجد", "نبيل", "وليد", "زياد", "هشام", "كمال", "جمال",
+              "سمير", "رامي", "باسل", "فارس", "مازن", "نادر", "حمزة", "أنور", "بشير", "توفيق", "جابر", "حاتم"]
+    profiles = [{"id": "lb-1", "schema": "Person", "properties": {"name": ["Mohammad Raad"], "nationality": ["lb"]}}]
+    profiles += [{"id": f"ar-{i}", "schema": "Person", "properties": {"name": [f"محمد {w}"], "nationality": ["lb"]}}
+                 for i, w in enumerate(others)]
+    # others, so that محمد is as rare in the index as in a real one
+    given = ["Anna", "Boris", "Carla", "Dmitri", "Elena", "Felix", "Greta", "Hugo", "Irene", "Jonas",
+             "Karin", "Lukas", "Marta", "Nils", "Olga", "Pavel", "Rosa", "Stefan", "Tanja", "Viktor"]
+    family = ["Berg", "Costa", "Dahl", "Eriksen", "Fischer", "Gomez", "Horvat", "Ivanova", "Jansen", "Kowalski",
+              "Larsen", "Moreau", "Novak", "Olsen", "Petrov", "Quist", "Rossi", "Schmidt", "Tanaka", "Urban"]
+    profiles += [{"id": f"x-{a}-{b}", "schema": "Person", "properties": {"name": [f"{a} {b}"]}} for a in given for b in family]
+    src = tmp_path / "profiles.ftm.json"
+    src.write_text("".join(json.dumps(p) + "\n" for p in profiles), encoding="utf-8")
+    with Graph(tmp_path / "a.duckdb") as g:
+        g.ingest(src, dataset="profiles")
+        g.resolve()
+        g.build_index()
+    with Graph(tmp_path / "a.duckdb", read_only=True) as g:
+        top = g.screen("محمد رعد", country="lb")["results"][0]
+        assert top["match"] and top["id"] == g.entity("lb-1")["id"], top
