@@ -52,3 +52,9 @@ def test_readings_are_asked_of_hong_kong_and_macau_records_only() -> None:
     assert "lo:wai-kwok" in cantonese_readings([analyze("LO Wai-kwok")], ["hk"])
     assert cantonese_readings([analyze("LO Wai-kwok")], None) == []
     assert cantonese_readings([analyze("王伟")], ["cn"]) == []
+
+
+def test_simplified_characters_are_read_as_their_traditional_forms() -> None:
+    # the table reads traditional characters; a press source may write a Hong Kong name simplified
+    assert readings("林大辉") == readings("林大輝")
+    assert "lam:tai-fai" in readings("林大辉")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 from functools import lru_cache
+from typing import Any
 
 from pepgraph.names.text import family_given, is_han, written_words
 
@@ -89,7 +90,7 @@ def readings(name: str) -> set[str]:
         if not MIN_SYLLABLES <= len(chars) <= MAX_SYLLABLES:
             return set()
         found = table()
-        options = [sorted({fold(r) for r in found.get(ch, [])}) for ch in chars]
+        options = [sorted({fold(r) for r in found.get(ch) or found.get(traditional(ch), [])}) for ch in chars]
         if not all(options):
             return set()
         combos = itertools.islice(itertools.product(*options), MAX_READINGS)
@@ -102,6 +103,21 @@ def readings(name: str) -> set[str]:
     if not MIN_SYLLABLES <= sum(len(w) for w in kept) <= MAX_SYLLABLES:
         return set()
     return family_given(kept)
+
+
+@lru_cache(maxsize=1 << 12)
+def traditional(ch: str) -> str:
+    """A simplified character in its traditional form (ICU's Simplified-Traditional), for the
+    table, which reads traditional characters: 林大辉 is 林大輝 "LAM Tai-fai" (a press source may
+    write a Hong Kong name in simplified characters)."""
+    return str(_to_traditional().transliterate(ch))
+
+
+@lru_cache(maxsize=1)
+def _to_traditional() -> Any:
+    import icu
+
+    return icu.Transliterator.createInstance("Simplified-Traditional")
 
 
 @lru_cache(maxsize=1)
