@@ -76,7 +76,7 @@ def test_readings_cost_a_little_and_need_the_right_language() -> None:
     assert not compare(person("金在原", nationality="kr"), person("KIM Jae-hoon", nationality="kr"))["match"]
     # a romanised name is read as Korean only for a Korean record ("Sam Ho" reads as syllables too)
     assert "Korean syllables" not in compare(person("金在原", nationality="kr"), person("KIM Jaewon"))["explanation"]
-    # Devanagari: the Hunterian reading ("usha yadav"), where ICU writes "usa yadava"; a pair
+    # Devanagari: the Hunterian reading ("usha yadav"), where ICU writes "usa yadav"; a pair
     # read across scripts is held to the bar across scripts, and its written form is taken when
     # it scores better (वान्तवा / "Bantawa" 0.77 as written, "vantava" 0.71 as read)
     usha = compare(person("मा.उषा यादव", nationality="np"), person("Usha Yadav", nationality="np"))

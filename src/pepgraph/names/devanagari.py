@@ -1,7 +1,8 @@
 """Names in Devanagari as Hindi and Nepali names are spelt in Latin letters.
 
 ICU romanises Devanagari letter by letter, as ISO 15919 does: रामचन्द्र चौधरी is "rāmacandra
-caudharī", यादव "yādava", उषा "uṣā", सिंह "sinha". A register spells the same people "Ram Chandra
+caudharī", उषा "uṣā", सिंह "sinha" (pepgraph's Latin form folds the marks and drops a word's final
+schwa: "ramacandra caudhari", "usa", "sinh"). A register spells the same people "Ram Chandra
 Chaudhary", "Yadav", "Usha", "Singh": च is "ch" there (and छ "chh"), श and ष are "sh", the vowel
 every consonant carries unless told otherwise (the *schwa*, अ) is not written where it is not
 said, at the end of a word (यादव "Yadav", राम "Ram") and inside one between a vowel and a
