@@ -22,14 +22,19 @@ def person(name: str, **props: str) -> dict:
     return {"schema": "Person", "properties": {"name": [name], **{k: [v] for k, v in props.items()}}}
 
 
-def test_romanised_queries_find_profiles_written_in_characters(tmp_path: Path) -> None:
-    src = tmp_path / "profiles.ftm.json"
-    src.write_text("".join(json.dumps(p) + "\n" for p in PROFILES), encoding="utf-8")
-    with Graph(tmp_path / "r.duckdb") as g:
+def built(folder: Path, profiles: list[dict]) -> Path:
+    """A store of ``profiles``, resolved and indexed."""
+    src = folder / "profiles.ftm.json"
+    src.write_text("".join(json.dumps(p) + "\n" for p in profiles), encoding="utf-8")
+    with Graph(folder / "s.duckdb") as g:
         g.ingest(src, dataset="profiles")
         g.resolve()
         g.build_index()
-    with Graph(tmp_path / "r.duckdb", read_only=True) as g:
+    return folder / "s.duckdb"
+
+
+def test_romanised_queries_find_profiles_written_in_characters(tmp_path: Path) -> None:
+    with Graph(built(tmp_path, PROFILES), read_only=True) as g:
         for query, wanted, reading in (("Tsai Ing-wen", "tw-1", "Mandarin reading of 蔡英文"),
                                        ("Shinzo Abe", "jp-1", "Japanese reading of 安倍晋三"),
                                        ("Lee Ka-shing", "hk-1", "Cantonese reading of 李嘉誠")):
@@ -109,14 +114,8 @@ def test_pairs_across_scripts_are_scored_however_little_they_share(tmp_path: Pat
     """The pre-score gate compares ICU's romanisations: "jwrj wynwwyj" (جورج وینوویچ) shares
     little with "george voinovich", so a Persian spelling was dropped unscored, however low its
     key share, when it should meet the register's name (0.84)."""
-    src = tmp_path / "profiles.ftm.json"
     profiles = [{"id": "us-1", "schema": "Person", "properties": {"name": ["George Voinovich"], "nationality": ["us"]}}]
-    src.write_text("".join(json.dumps(p) + "\n" for p in profiles), encoding="utf-8")
-    with Graph(tmp_path / "g.duckdb") as g:
-        g.ingest(src, dataset="profiles")
-        g.resolve()
-        g.build_index()
-    with Graph(tmp_path / "g.duckdb", read_only=True) as g:
+    with Graph(built(tmp_path, profiles), read_only=True) as g:
         engine = g.screener()
         n = engine.index.find(g.entity("us-1")["id"])
         assert n is not None
@@ -142,12 +141,6 @@ def test_a_name_in_another_script_finds_its_romanisation_among_namesakes_in_its_
     family = ["Berg", "Costa", "Dahl", "Eriksen", "Fischer", "Gomez", "Horvat", "Ivanova", "Jansen", "Kowalski",
               "Larsen", "Moreau", "Novak", "Olsen", "Petrov", "Quist", "Rossi", "Schmidt", "Tanaka", "Urban"]
     profiles += [{"id": f"x-{a}-{b}", "schema": "Person", "properties": {"name": [f"{a} {b}"]}} for a in given for b in family]
-    src = tmp_path / "profiles.ftm.json"
-    src.write_text("".join(json.dumps(p) + "\n" for p in profiles), encoding="utf-8")
-    with Graph(tmp_path / "a.duckdb") as g:
-        g.ingest(src, dataset="profiles")
-        g.resolve()
-        g.build_index()
-    with Graph(tmp_path / "a.duckdb", read_only=True) as g:
+    with Graph(built(tmp_path, profiles), read_only=True) as g:
         top = g.screen("محمد رعد", country="lb")["results"][0]
         assert top["match"] and top["id"] == g.entity("lb-1")["id"], top
