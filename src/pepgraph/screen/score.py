@@ -16,8 +16,8 @@ a floor that any real algorithm should beat.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -225,8 +225,8 @@ class PepgraphV1(Algorithm):
                 "romanisations, name symbols), times 0.95; minus, for each pair of name parts that "
                 "only resemble each other (score < 0.9, initials aside; across scripts < 0.75, Chinese, Japanese "
                 "and Korean aside), the shortfall; a weak alias -0.05; "
-                "a name met through a Mandarin, Cantonese or Japanese reading of a name in "
-                "characters or its romanisation -0.05",
+                "a name met through a reading (Mandarin, Cantonese, Japanese, Korean, or Hunterian "
+                "of Devanagari) -0.05, a Hunterian reading held to the bar across scripts",
         "other_names": "-0.1 when each name has a part the other lacks (different middle names) and the "
                        "names are otherwise alike (name >= 0.6)",
         "birth_date": "+0.05 the same date, +0.03 the same year, -0.05 a year apart, "
