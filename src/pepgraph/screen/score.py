@@ -99,11 +99,11 @@ _INSTANCES: dict[str, Algorithm] = {}
 
 def best_name_match(query: Subject, candidate: Subject, which: list[int] | None = None,
                     value: Callable[[NameMatch, bool, Reading | None], float] | None = None,
-                    ) -> tuple[NameMatch, bool, Reading | None]:
+                    ) -> tuple[NameMatch, bool, Reading | None, float]:
     """The best name pair: every query name against the candidate names in ``which`` (all by
     default); also whether the winning candidate name is a weak alias, and the reading the pair
-    went through when a side's name is one (``Subject.readings``: "Mandarin reading of 蔡英文").
-    Pairs are ranked by ``value`` (what the algorithm makes of a pair: its weak parts, a weak
+    went through when a side's name is one (``Subject.readings``: "Mandarin reading of 蔡英文"),
+    and the pair's value. Pairs are ranked by ``value`` (what the algorithm makes of a pair: its weak parts, a weak
     alias, a reading), by the name comparison's score without it; on equal values a written
     name wins over a weak alias or a reading."""
     best: NameMatch | None = None
@@ -126,10 +126,10 @@ def best_name_match(query: Subject, candidate: Subject, which: list[int] | None 
             if best is None or v > best_value or (v == best_value and rank < best_rank):
                 best, best_value, best_rank, best_how = m, v, rank, (weak, reading)
                 if m.score >= 1.0 and rank == (False, False):
-                    return best, weak, reading
+                    return best, weak, reading, v
     if best is None:
-        return NameMatch(0.0, None, None, ()), False, None
-    return best, best_how[0], best_how[1]
+        return NameMatch(0.0, None, None, ()), False, None, 0.0
+    return best, best_how[0], best_how[1], best_value
 
 
 def _year(d: str) -> int:
@@ -171,8 +171,10 @@ def _syllabic(text: str) -> bool:
     return any(0x3040 <= (o := ord(ch)) <= 0x9FFF or 0xAC00 <= o <= 0xD7A3 or o >= 0x20000 for ch in text)
 
 
-#: the scripts of names whose readings are romanised syllable by syllable (see ``_across_scripts``)
-SYLLABIC_SCRIPTS = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
+#: the scripts of names whose readings are held to the bar within one script: Latin (a Mandarin
+#: reading of "Cai Yingwen" is Latin read as Latin) and the scripts romanised syllable by
+#: syllable (see ``_across_scripts``)
+STRICT_READINGS = frozenset({"Latin", "Han", "Hangul", "Hiragana", "Katakana"})
 
 
 def _across_scripts(left: str | None, right: str | None) -> bool:
@@ -242,7 +244,7 @@ class PepgraphV1(Algorithm):
         shortfall, a weak alias and a reading. A reading of a name in an alphabet (a Hunterian
         reading of Devanagari) is held to the bar across scripts, as the name it reads is."""
         value = match.score * self.NAME_SCALE
-        loose = reading is not None and reading.script not in SYLLABIC_SCRIPTS
+        loose = reading is not None and reading.script not in STRICT_READINGS
         for part in match.parts:
             if part.how != MISSING and part.score < self.STRONG_PART and part.how != INITIAL:
                 across = loose or _across_scripts(part.left, part.right)
@@ -260,8 +262,7 @@ class PepgraphV1(Algorithm):
         if not compatible(query.schema, candidate.schema):
             features["schema"] = Feature(0.0, f"{query.schema} cannot be {candidate.schema}")
             return Scored(0.0, features)
-        match, weak, reading = best_name_match(query, candidate, best_names, self.name_value)
-        name_score = self.name_value(match, weak, reading)
+        match, weak, reading, name_score = best_name_match(query, candidate, best_names, self.name_value)
         detail = match.explain()
         extra_l, extra_r = [], []
         given_l = _given(match.left)
@@ -321,7 +322,7 @@ class NameOnly(Algorithm):
     features = {"name": "best pair of names, as compare_names scores it (1.0 for the same name)"}
 
     def score(self, query: Subject, candidate: Subject, best_names: list[int] | None = None) -> Scored:
-        match, _, _ = best_name_match(query, candidate, best_names)
+        match, _, _, _ = best_name_match(query, candidate, best_names)
         return Scored(round(match.score, 4), {"name": Feature(match.score, match.explain())})
 
 
