@@ -206,3 +206,84 @@ def test_folder_is_walked_and_unknown_files_skipped(tmp_path: Path) -> None:
         assert [Path(p).name for p, _ in result.skipped] == ["README.txt"]
         origins = {r["origin"] for r in statements(graph) if r["prop"] == "name"}
         assert origins == {"in/a.json", "in/sub.json"}
+
+
+# -- reading in several processes -------------------------------------------------------------------
+
+
+def many(count: int) -> list[dict]:
+    return [person(f"p{i}", f"Person Number {i}", birthDate=[f"19{50 + i % 40}-0{1 + i % 9}-1{i % 9}"],
+                   nationality=["fr" if i % 2 else "Germany"]) for i in range(count)]
+
+
+def test_line_spans_cover_the_file_at_line_ends(tmp_path: Path) -> None:
+    from pepgraph.sources.base import line_spans
+
+    path = write_ftm(tmp_path / "many.json", many(300))
+    data = path.read_bytes()
+    spans = line_spans(path, 1000)
+    assert len(spans) > 10 and spans[0][:1] == (0,) and spans[-1][1] == len(data)
+    for (start, end, first), (following, _, _) in zip(spans, spans[1:]):
+        assert end == following and data[end - 1:end] == b"\n"
+    for start, _, first in spans:
+        assert data[:start].count(b"\n") + 1 == first
+
+
+def stored(graph: Graph) -> list[tuple]:
+    return [tuple(r[k] for k in ("id", "entity_id", "schema", "prop", "value", "original_value", "origin"))
+            for r in statements(graph)]
+
+
+def test_workers_store_what_one_process_stores(tmp_path: Path) -> None:
+    """Two worker processes reading 1 KB spans of one file give the same statements, and an
+    entity emitted as LegalEntity in the first span and Person in the last still ends Person."""
+    from pepgraph.ingest import ingest
+
+    records = [{"id": "x", "schema": "LegalEntity", "properties": {"name": ["X"]}}, *many(300),
+               {"id": "x", "schema": "Person", "properties": {"birthDate": ["1980"]}}]
+    path = write_ftm(tmp_path / "many.json", records)
+    results = []
+    for name, workers in (("one", 1), ("two", 2)):
+        with Graph(tmp_path / f"{name}.duckdb") as graph:
+            res = ingest(graph.store, [path], "t", as_of="2020-01-01", workers=workers, chunk_bytes=1024)
+            results.append((res.entities, res.statements, stored(graph)))
+            assert {r["schema"] for r in statements(graph) if r["entity_id"] == "x"} == {"Person"}
+    assert results[0][0] == 301 and results[0] == results[1]
+
+
+def test_workers_report_the_real_line_and_store_nothing(tmp_path: Path) -> None:
+    from pepgraph.ingest import ingest
+
+    lines = [json.dumps(e) for e in many(300)]
+    lines[249] = '{"id": "broken", "schema": "Person", '
+    path = tmp_path / "bad.json"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    clash = write_ftm(tmp_path / "clash.json", [person("x", "X"), *many(200),
+                                                {"id": "x", "schema": "Vessel", "properties": {"name": ["X"]}}])
+    with Graph(tmp_path / "s.duckdb") as graph:
+        with pytest.raises(SourceError, match=r"bad\.json:250: malformed JSON"):
+            ingest(graph.store, [path], "t", workers=2, chunk_bytes=2048)
+        assert statements(graph) == []
+        with pytest.raises(SourceError, match="both Person and Vessel"):
+            ingest(graph.store, [clash], "t", workers=2, chunk_bytes=2048)
+        assert statements(graph) == []
+        res = ingest(graph.store, [path], "t", workers=2, chunk_bytes=2048, skip_invalid=True,
+                     report=tmp_path / "rejected.jsonl")
+        assert res.entities == 299 and [e.line for e in res.rejected] == [250]
+
+
+def test_a_script_without_a_main_guard_gets_an_error_not_a_hang(tmp_path: Path) -> None:
+    """Spawned workers import the calling script; one that ingests at import time breaks them,
+    and the ingest must say what to do instead of respawning workers for ever."""
+    import subprocess
+    import sys
+
+    path = write_ftm(tmp_path / "many.json", many(50))
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from pepgraph.ingest import ingest\nfrom pepgraph.store import Store\n"
+        f"ingest(Store({str(tmp_path / 's.duckdb')!r}), [{str(path)!r}], 't', workers=2, chunk_bytes=1024)\n",
+        encoding="utf-8",
+    )
+    res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=240, cwd=tmp_path)
+    assert res.returncode != 0 and "__main__" in res.stderr and "PEPGRAPH_INGEST_WORKERS=1" in res.stderr

@@ -25,6 +25,7 @@ from followthemoney import model
 from followthemoney.exc import InvalidData
 from followthemoney.statement import BASE_ID, StatementEntity
 
+from pepgraph import settings
 from pepgraph.errors import ConfigError, SourceError
 from pepgraph.sources import FORMATS, detect_format, get_reader
 from pepgraph.sources.base import DEFAULT_MAX_FIELD, SourceContext
@@ -34,6 +35,11 @@ from pepgraph.versions import fail_run, merge, start_run
 DATASET_NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")  # as followthemoney requires
 STAGE_COLUMNS = ["id", "entity_id", "schema", "prop", "prop_type", "value", "original_value", "lang", "origin"]
 BATCH_ROWS = 50_000
+#: bytes of a line-oriented file (FtM JSON lines) that one worker reads as one task
+CHUNK_BYTES = 32 << 20
+#: input below which ingest reads in its own process: starting a worker (importing
+#: followthemoney) costs about a second, and EveryPolitician's 82 MB of Popolo gain from two
+PARALLEL_FROM = 48 << 20
 
 
 class Progress(Protocol):
@@ -173,34 +179,19 @@ def content_sha256(files: list[SourceFile]) -> str:
     return total.hexdigest()
 
 
-class Stager:
-    """Buffers statement rows and appends them to a temporary table in Arrow batches."""
+class StatementRows:
+    """Turns entities into stage rows, buffered by column until ``take`` hands them over as an
+    Arrow table (to the stage table, or to a worker's Parquet file)."""
 
-    def __init__(self, store: Store, dataset: str) -> None:
-        self.con = store.con
+    def __init__(self, dataset: str) -> None:
         self.dataset = dataset
-        self.con.execute("DROP TABLE IF EXISTS _stage")
-        cols = ", ".join(f"{c} VARCHAR" for c in STAGE_COLUMNS)
-        self.con.execute(f"CREATE TEMP TABLE _stage ({cols})")
         self.rows: dict[str, list[str | None]] = {c: [] for c in STAGE_COLUMNS}
         self.pending = 0
-        self.schemas: dict[str, str] = {}
-        self.conflicts: set[str] = set()
 
     def add(self, entity: StatementEntity) -> None:
         entity_id = entity.id
         assert entity_id is not None
         schema = entity.schema.name
-        known = self.schemas.get(entity_id)
-        if known is None:
-            self.schemas[entity_id] = schema
-        elif known != schema:
-            try:
-                common = model.common_schema(known, schema)
-            except InvalidData as exc:
-                raise SourceError(f"entity {entity_id} is both {known} and {schema}: {exc}") from exc
-            self.schemas[entity_id] = common.name
-            self.conflicts.add(entity_id)
         self._row(_id_stmt_key(self.dataset, entity_id), entity_id, schema, BASE_ID, "id", entity_id, None, None, None)
         for stmt in entity.statements:
             if stmt.prop == BASE_ID:
@@ -209,39 +200,58 @@ class Stager:
                 stmt.id, entity_id, schema, stmt.prop, stmt.prop_type, stmt.value,
                 stmt.original_value, stmt.lang, stmt.origin,
             )
-        if self.pending >= BATCH_ROWS:
-            self.flush()
 
     def _row(self, *values: str | None) -> None:
         for col, value in zip(STAGE_COLUMNS, values):
             self.rows[col].append(value)
         self.pending += 1
 
-    def flush(self) -> None:
-        if not self.pending:
-            return
+    def take(self) -> pa.Table:
         batch = pa.table({c: pa.array(v, type=pa.string()) for c, v in self.rows.items()})
-        self.con.register("_batch", batch)
-        self.con.execute("INSERT INTO _stage SELECT * FROM _batch")
-        self.con.unregister("_batch")
         self.rows = {c: [] for c in STAGE_COLUMNS}
         self.pending = 0
+        return batch
 
-    def finish(self) -> None:
-        """Flush, and fix the schema of entities emitted under several schemata."""
-        self.flush()
-        if self.conflicts:
-            fixes = pa.table(
-                {
-                    "entity_id": pa.array(sorted(self.conflicts)),
-                    "schema": pa.array([self.schemas[e] for e in sorted(self.conflicts)]),
-                }
-            )
-            self.con.register("_fixes", fixes)
-            self.con.execute(
-                "UPDATE _stage SET schema = f.schema FROM _fixes f WHERE _stage.entity_id = f.entity_id"
-            )
-            self.con.unregister("_fixes")
+
+def _create_stage(store: Store) -> None:
+    store.con.execute("DROP TABLE IF EXISTS _stage")
+    cols = ", ".join(f"{c} VARCHAR" for c in STAGE_COLUMNS)
+    store.con.execute(f"CREATE TEMP TABLE _stage ({cols})")
+
+
+def _insert_stage(store: Store, batch: pa.Table) -> None:
+    store.con.register("_batch", batch)
+    store.con.execute("INSERT INTO _stage SELECT * FROM _batch")
+    store.con.unregister("_batch")
+
+
+def _fix_schemata(store: Store, files: list[SourceFile]) -> None:
+    """An entity emitted under several schemata (a LegalEntity in one record, a Person in
+    another, perhaps read by different workers) takes their common schema; schemata with none
+    (a Person that is also a Vessel) are an error. Found from the id rows, one per emission."""
+    found = store.con.execute(
+        "SELECT entity_id, list(DISTINCT schema ORDER BY schema) FROM _stage WHERE prop = ? "
+        "GROUP BY entity_id HAVING count(DISTINCT schema) > 1 ORDER BY entity_id",
+        [BASE_ID],
+    ).fetchall()
+    if not found:
+        return
+    fixed: list[tuple[str, str]] = []
+    for entity_id, schemata in found:
+        common = schemata[0]
+        for other in schemata[1:]:
+            try:
+                common = model.common_schema(common, other).name
+            except InvalidData as exc:
+                raise SourceError(
+                    f"entity {entity_id} is both {common} and {other}: {exc}",
+                    path=", ".join(str(f.path) for f in files), record=entity_id,
+                ) from exc
+        fixed.append((entity_id, common))
+    fixes = pa.table({"entity_id": pa.array([e for e, _ in fixed]), "schema": pa.array([c for _, c in fixed])})
+    store.con.register("_fixes", fixes)
+    store.con.execute("UPDATE _stage SET schema = f.schema FROM _fixes f WHERE _stage.entity_id = f.entity_id")
+    store.con.unregister("_fixes")
 
 
 def _now(as_of: str | datetime | None) -> datetime:
@@ -268,8 +278,16 @@ def ingest(
     as_of: str | datetime | None = None,
     max_field: int = DEFAULT_MAX_FIELD,
     progress: Progress | None = None,
+    workers: int | None = None,
+    chunk_bytes: int | None = None,
 ) -> IngestResult:
-    """Ingest ``paths`` as the next version of ``dataset``; all or nothing."""
+    """Ingest ``paths`` as the next version of ``dataset``; all or nothing.
+
+    ``workers`` processes read the files (and spans of ``chunk_bytes`` of FtM JSON lines) side
+    by side; by default every core once the input reaches ``PARALLEL_FROM``. Each worker stages
+    its rows in a Parquet file beside the store, loaded into the stage in the files' order, so
+    the stored statements are the same as a one-process ingest's.
+    """
     started = time.monotonic()
     if not DATASET_NAME.match(dataset or ""):
         raise ConfigError(
@@ -298,7 +316,10 @@ def ingest(
             [json.dumps([str(p) for f in files for p in (f.path, *f.companions)]), sha, run_id],
         )
         result = IngestResult(dataset, run_id, "ok", 0, sha, [str(f.path) for f in files], skipped)
-        _read_into_stage(store, seen_at, files, dataset, mapping, skip_invalid, max_field, result, progress)
+        _read_into_stage(
+            store, seen_at, files, dataset, mapping, skip_invalid, max_field, result, progress,
+            workers=workers, chunk_bytes=chunk_bytes,
+        )
         if progress:
             progress.phase("merging into the store")
         merge(store, result, seen_at, title, licence, [str(p) for p in paths])
@@ -313,6 +334,47 @@ def ingest(
     return result
 
 
+@dataclass
+class Task:
+    """One unit of reading: a whole file, or a span of lines of a line-oriented one."""
+
+    src: SourceFile
+    size: int  # bytes of input, for the progress bar
+    span: tuple[int, int, int] | None = None  # start byte, end byte, number of its first line
+
+
+@dataclass
+class TaskResult:
+    entities: int
+    rows: int
+    parquet: str | None
+    rejected: list[SourceError]
+    warnings: list[str]
+
+
+def plan_tasks(files: list[SourceFile], chunk_bytes: int) -> list[Task]:
+    """Files as tasks; a file whose reader can split it (FtM lines) in spans of ``chunk_bytes``."""
+    tasks: list[Task] = []
+    for src in files:
+        size = src.path.stat().st_size
+        split = getattr(get_reader(src.format), "split", None)
+        if split is not None and size > chunk_bytes:
+            tasks.extend(Task(src, end - start, (start, end, line)) for start, end, line in split(src.path, chunk_bytes))
+        else:
+            tasks.append(Task(src, size))
+    return tasks
+
+
+def ingest_workers(total_bytes: int, workers: int | None = None) -> int:
+    """Processes that read: ``PEPGRAPH_INGEST_WORKERS`` (or ``workers``), else every core once
+    the input is large enough (``PARALLEL_FROM``) to repay starting them."""
+    if workers is None:
+        workers = settings.ingest_workers()
+    if workers is None:
+        workers = (os.cpu_count() or 1) if total_bytes >= PARALLEL_FROM else 1
+    return max(1, workers)
+
+
 def _read_into_stage(
     store: Store,
     as_of: datetime,
@@ -323,25 +385,98 @@ def _read_into_stage(
     max_field: int,
     result: IngestResult,
     progress: Progress | None,
+    workers: int | None = None,
+    chunk_bytes: int | None = None,
 ) -> None:
-    stager = Stager(store, dataset)
+    _create_stage(store)
+    total_bytes = sum(f.path.stat().st_size for f in files)
     if progress:
-        progress.start(len(files), sum(f.path.stat().st_size for f in files))
+        progress.start(len(files), total_bytes)
     options: dict[str, Any] = {"mapping": Path(mapping)} if mapping else {}
+    job = _Job(dataset, options, skip_invalid, max_field, as_of)
+    processes = ingest_workers(total_bytes, workers)
+    # spans small enough that every worker gets several (a 45 MB file in two spans of 32 and 13
+    # would leave one worker idle), large enough that each repays its start-up
+    chunk = chunk_bytes or max(1 << 20, min(CHUNK_BYTES, total_bytes // (4 * processes) + 1))
+    tasks = plan_tasks(files, chunk if processes > 1 else max(chunk, total_bytes + 1))
+    processes = min(processes, len(tasks))
     count = 0
-    for src in files:
-        if progress:
-            progress.file(Path(src.origin), src.path.stat().st_size)
+    if processes <= 1:
+        rows = StatementRows(dataset)
+        for task in tasks:
+            if progress:
+                progress.file(Path(task.src.origin), task.size)
+            done = job.read(task, rows, lambda batch: _insert_stage(store, batch), progress, count)
+            count += done.entities
+            result.rejected.extend(done.rejected)
+            result.warnings.extend(done.warnings)
+    else:
+        import multiprocessing
+        import tempfile
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        spawn = multiprocessing.get_context("spawn")  # fork would copy DuckDB's threads and locks
+        with tempfile.TemporaryDirectory(prefix=".pepgraph-ingest-", dir=store.path.parent) as tmp, \
+                ProcessPoolExecutor(processes, mp_context=spawn) as pool:
+            jobs = [(job, task, str(Path(tmp) / f"{i:06d}.parquet")) for i, task in enumerate(tasks)]
+            try:
+                for task, done in zip(tasks, pool.map(_read_task, jobs)):
+                    if progress:
+                        progress.file(Path(task.src.origin), task.size)
+                    if done.parquet is not None:
+                        store.con.execute("INSERT INTO _stage SELECT * FROM read_parquet(?)", [done.parquet])
+                        os.unlink(done.parquet)
+                    count += done.entities
+                    result.rejected.extend(done.rejected)
+                    result.warnings.extend(done.warnings)
+                    if progress:
+                        progress.entities(count)
+            except BrokenProcessPool as exc:
+                # A worker died: killed for memory, or a script that calls ingest at import time
+                # without ``if __name__ == "__main__":`` (each spawned worker imports the script).
+                raise ConfigError(
+                    f"ingest's worker processes stopped ({exc}); a script that calls ingest must run "
+                    "it under `if __name__ == \"__main__\":`, or set PEPGRAPH_INGEST_WORKERS=1"
+                ) from exc
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    if progress:
+        progress.entities(count)
+    if count == 0:
+        raise SourceError("no records found", path=", ".join(str(f.path) for f in files))
+    _fix_schemata(store, files)
+
+
+@dataclass
+class _Job:
+    """What every task of one ingest shares; picklable, so that worker processes get it."""
+
+    dataset: str
+    options: dict[str, Any]
+    skip_invalid: bool
+    max_field: int
+    as_of: datetime
+
+    def read(
+        self, task: Task, rows: StatementRows, flush: Any, progress: Progress | None = None, before: int = 0,
+    ) -> TaskResult:
+        """Read one task's entities into ``rows``, handing full batches to ``flush``."""
+        src = task.src
         ctx = SourceContext(
-            dataset=dataset, path=src.path, origin=src.origin, skip_invalid=skip_invalid,
-            max_field=max_field, options=options, as_of=as_of,
+            dataset=self.dataset, path=src.path, origin=src.origin, skip_invalid=self.skip_invalid,
+            max_field=self.max_field, options=self.options, as_of=self.as_of, span=task.span,
         )
+        count = 0
         try:
             for entity in get_reader(src.format).read(ctx):
-                stager.add(entity)
+                rows.add(entity)
                 count += 1
+                if rows.pending >= BATCH_ROWS:
+                    flush(rows.take())
                 if progress and count % 2000 == 0:
-                    progress.entities(count)
+                    progress.entities(before + count)
         except SourceError as exc:
             exc.path = exc.path or str(src.path)
             raise
@@ -349,13 +484,33 @@ def _read_into_stage(
             raise SourceError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", path=src.path) from exc
         except (InvalidData, ValueError) as exc:
             raise ctx.error(str(exc)) from exc
-        result.rejected.extend(ctx.rejected)
-        result.warnings.extend(ctx.warnings)
-    if progress:
-        progress.entities(count)
-    stager.finish()
-    if count == 0:
-        raise SourceError("no records found", path=", ".join(str(f.path) for f in files))
+        total = rows.pending
+        if rows.pending:
+            flush(rows.take())
+        return TaskResult(count, total, None, ctx.rejected, ctx.warnings)
+
+
+def _read_task(args: tuple[_Job, Task, str]) -> TaskResult:
+    """In a worker process: read one task into a Parquet file of stage rows."""
+    import pyarrow.parquet as pq
+
+    job, task, out = args
+    rows = StatementRows(job.dataset)
+    writer: pq.ParquetWriter | None = None
+
+    def flush(batch: pa.Table) -> None:
+        nonlocal writer
+        if writer is None:
+            writer = pq.ParquetWriter(out, batch.schema, compression="zstd")
+        writer.write_table(batch)
+
+    try:
+        done = job.read(task, rows, flush)
+    finally:
+        if writer is not None:
+            writer.close()
+    done.parquet = out if writer is not None else None
+    return done
 
 
 def _id_stmt_key(dataset: str, entity_id: str) -> str:

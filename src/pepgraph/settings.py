@@ -44,6 +44,12 @@ RESOLVE_MEMORY = Setting(
     "(1 GB while training).",
 )
 
+INGEST_WORKERS = Setting(
+    "PEPGRAPH_INGEST_WORKERS", None,
+    "Processes that read an ingest's files side by side; default every core once the input reaches 48 MB "
+    "(1 reads in the ingesting process).",
+)
+
 RESOLVE_PART_PAIRS = Setting(
     "PEPGRAPH_RESOLVE_PART_PAIRS", "20000000",
     "Candidate pairs (before de-duplication) that resolve scores in one part; fewer use less memory and disk.",
@@ -67,7 +73,7 @@ SPARK_DRIVER_MEMORY = Setting(
     "PEPGRAPH_SPARK_DRIVER_MEMORY", "4g", "Memory of the Spark driver (in local mode, of all of Spark).",
 )
 
-ALL = [DB, SHARED_DATA, MAX_FIELD, API_RATE, API_BURST, API_MAX_BODY, API_MAX_QUERIES, MEMORY, RESOLVE_MEMORY,
+ALL = [DB, SHARED_DATA, MAX_FIELD, INGEST_WORKERS, API_RATE, API_BURST, API_MAX_BODY, API_MAX_QUERIES, MEMORY, RESOLVE_MEMORY,
        RESOLVE_PART_PAIRS, RESOLVE_ENGINE, SPARK_MASTER, SPARK_WORKDIR, SPARK_DRIVER_MEMORY]
 
 
@@ -109,6 +115,18 @@ def shared_data() -> Path | None:
 
 def resolve_part_pairs() -> int:
     return max(1, int(RESOLVE_PART_PAIRS.get() or "20000000"))
+
+
+def ingest_workers() -> int | None:
+    """``PEPGRAPH_INGEST_WORKERS`` as a number of processes, or None (decide by input size)."""
+    from pepgraph.errors import ConfigError
+
+    value = (INGEST_WORKERS.get() or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"PEPGRAPH_INGEST_WORKERS must be a whole number of processes (1 or more), not {value!r}")
+    return int(value)
 
 
 def max_field() -> int:

@@ -102,6 +102,9 @@ class SourceContext:
     #: the date the data describes (``--as-of``), so that "current" and "ended" terms are judged
     #: as of the snapshot, not as of the machine's clock
     as_of: datetime | None = None
+    #: for a reader that can ``split`` its files: read only the lines from byte ``start`` to
+    #: ``end``, the first of them being line number ``first_line`` (so errors name the real line)
+    span: tuple[int, int, int] | None = None
 
     @property
     def today(self) -> str:
@@ -194,6 +197,33 @@ class SourceContext:
                 format=format,
                 origin=origin or self.origin,
             )
+
+
+def line_spans(path: Path, size: int) -> list[tuple[int, int, int]]:
+    """``path`` cut into spans of about ``size`` bytes that end at line ends, as (start byte,
+    end byte, number of the span's first line): what lets several processes read one file of
+    JSON lines. One pass over the file counts the lines."""
+    total = path.stat().st_size
+    spans: list[tuple[int, int, int]] = []
+    start, line = 0, 1
+    with open(path, "rb") as fh:
+        while start < total:
+            end = start + size
+            if end < total:
+                fh.seek(end - 1)
+                fh.readline()  # to the end of the line that crosses the cut
+                end = fh.tell()
+            else:
+                end = total
+            spans.append((start, end, line))
+            fh.seek(start)
+            left = end - start
+            while left:
+                block = fh.read(min(left, 1 << 22))
+                line += block.count(b"\n")
+                left -= len(block)
+            start = end
+    return spans
 
 
 def read_text_head(path: Path, size: int = 65_536) -> str:

@@ -15,9 +15,11 @@ from typing import Any
 import orjson
 from followthemoney.statement import BASE_ID, StatementEntity
 
-from pepgraph.sources.base import SourceContext
+from pepgraph.sources.base import SourceContext, line_spans
 
 FORMAT = "ftm"
+#: one entity a line: workers may read spans of lines of one file (``ctx.span``)
+split = line_spans
 
 
 def sniff(path: Path, head: str) -> bool:
@@ -28,8 +30,14 @@ def sniff(path: Path, head: str) -> bool:
 
 
 def read(ctx: SourceContext) -> Iterator[StatementEntity]:
+    start, end, first = ctx.span or (0, None, 1)
     with open(ctx.path, "rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
+        fh.seek(start)
+        at = start
+        for lineno, raw in enumerate(fh, start=first):
+            if end is not None and at >= end:
+                break
+            at += len(raw)
             if not raw.strip():
                 continue
             with ctx.record(line=lineno) as rec:
