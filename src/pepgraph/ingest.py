@@ -38,8 +38,8 @@ BATCH_ROWS = 50_000
 #: bytes of a line-oriented file (FtM JSON lines) that one worker reads as one task
 CHUNK_BYTES = 32 << 20
 #: input below which ingest reads in its own process: starting a worker (importing
-#: followthemoney) costs about a second, and EveryPolitician's 82 MB of Popolo gain from two
-PARALLEL_FROM = 48 << 20
+#: followthemoney) costs about a second, and 16 MB take about 7 s to read in one process
+PARALLEL_FROM = 16 << 20
 
 
 class Progress(Protocol):

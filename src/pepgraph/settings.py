@@ -46,7 +46,7 @@ RESOLVE_MEMORY = Setting(
 
 INGEST_WORKERS = Setting(
     "PEPGRAPH_INGEST_WORKERS", None,
-    "Processes that read an ingest's files side by side; default every core once the input reaches 48 MB "
+    "Processes that read an ingest's files side by side; default every core once the input reaches 16 MB "
     "(1 reads in the ingesting process).",
 )
 
