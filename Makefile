@@ -10,7 +10,7 @@ run: $(STAMP)
 	$(BIN)/pepgraph demo --serve
 
 # Two processes (pytest-xdist), each taking whole test files so that a file's fixtures are built once:
-# 573 s against 927 s in one on this 2-core machine. `pytest` alone still runs in one process.
+# 573 s against 842-913 s in one on this 2-core machine. `pytest` alone still runs in one process.
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
