@@ -242,6 +242,9 @@ def test_workers_store_what_one_process_stores(tmp_path: Path) -> None:
     records = [{"id": "x", "schema": "LegalEntity", "properties": {"name": ["X"]}}, *many(300),
                {"id": "x", "schema": "Person", "properties": {"birthDate": ["1980"]}}]
     path = write_ftm(tmp_path / "many.json", records)
+    stale = tmp_path / ".two.duckdb-ingest-left-by-a-kill"  # an ingest killed with -9 leaves its spans
+    stale.mkdir()
+    (stale / "000000.parquet").write_bytes(b"x")
     results = []
     for name, workers in (("one", 1), ("two", 2)):
         with Graph(tmp_path / f"{name}.duckdb") as graph:
@@ -249,6 +252,7 @@ def test_workers_store_what_one_process_stores(tmp_path: Path) -> None:
             results.append((res.entities, res.statements, stored(graph)))
             assert {r["schema"] for r in statements(graph) if r["entity_id"] == "x"} == {"Person"}
     assert results[0][0] == 301 and results[0] == results[1]
+    assert not list(tmp_path.glob(".*-ingest-*"))
 
 
 def test_workers_report_the_real_line_and_store_nothing(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -417,8 +418,13 @@ def _read_into_stage(
         from concurrent.futures.process import BrokenProcessPool
 
         spawn = multiprocessing.get_context("spawn")  # fork would copy DuckDB's threads and locks
-        with tempfile.TemporaryDirectory(prefix=".pepgraph-ingest-", dir=store.path.parent) as tmp, \
-                ProcessPoolExecutor(processes, mp_context=spawn) as pool:
+        prefix = f".{store.path.name}-ingest-"
+        for stale in store.path.parent.glob(prefix + "*"):
+            # left by an ingest killed with -9; this process holds the store's write lock, so no
+            # other ingest of this store is using it
+            shutil.rmtree(stale, ignore_errors=True)
+        with tempfile.TemporaryDirectory(prefix=prefix, dir=store.path.parent) as tmp, \
+                ProcessPoolExecutor(processes, mp_context=spawn, initializer=_quiet_worker) as pool:
             jobs = [(job, task, str(Path(tmp) / f"{i:06d}.parquet")) for i, task in enumerate(tasks)]
             try:
                 for task, done in zip(tasks, pool.map(_read_task, jobs)):
@@ -440,7 +446,7 @@ def _read_into_stage(
                     "it under `if __name__ == \"__main__\":`, or set PEPGRAPH_INGEST_WORKERS=1"
                 ) from exc
             except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
+                _stop(pool)
                 raise
     if progress:
         progress.entities(count)
@@ -488,6 +494,26 @@ class _Job:
         if rows.pending:
             flush(rows.take())
         return TaskResult(count, total, None, ctx.rejected, ctx.warnings)
+
+
+def _quiet_worker() -> None:
+    """Ctrl-C is the ingesting process's to handle (it stops the workers): a worker that died of
+    it on its own would look like a broken pool."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: Any) -> None:
+    """Stop the workers at once, on an error or Ctrl-C: left alone, they would read the spans
+    already queued to them (about 15 s each) before the ingest could end."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+    else:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _read_task(args: tuple[_Job, Task, str]) -> TaskResult:
