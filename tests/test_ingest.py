@@ -291,3 +291,30 @@ def test_a_script_without_a_main_guard_gets_an_error_not_a_hang(tmp_path: Path) 
     )
     res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=240, cwd=tmp_path)
     assert res.returncode != 0 and "__main__" in res.stderr and "PEPGRAPH_INGEST_WORKERS=1" in res.stderr
+
+
+def test_ctrl_c_stops_the_workers_says_so_and_stores_nothing(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = write_ftm(tmp_path / "many.json", many(60_000))
+    db = tmp_path / "s.duckdb"
+    env = {**os.environ, "PEPGRAPH_INGEST_WORKERS": "2"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pepgraph", "--db", str(db), "ingest", str(path), "--dataset", "t"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a background job ignores it
+    )
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".s.duckdb-ingest-*")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # the workers are reading
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted: nothing of an unfinished ingest was stored" in stderr
+    assert not list(tmp_path.glob(".s.duckdb-ingest-*"))
+    with Graph(db) as graph:
+        assert statements(graph) == [] and graph.datasets() == [] and graph.runs("t")[0]["status"] == "failed"

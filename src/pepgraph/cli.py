@@ -348,6 +348,10 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted: nothing of an unfinished ingest was stored")
         sys.exit(130)
+    except SystemExit as exc:
+        if exc.code == 130:  # typer turns Ctrl-C into a silent exit 130
+            err.print("interrupted: nothing of an unfinished ingest was stored")
+        raise
 
 
 if __name__ == "__main__":
