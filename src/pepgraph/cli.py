@@ -31,6 +31,7 @@ app = typer.Typer(
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
+INTERRUPTED = "interrupted: nothing of an unfinished ingest was stored"
 
 DbOption = Annotated[
     Optional[Path],
@@ -345,12 +346,12 @@ def main() -> None:
         # `pepgraph export | head`: the reader left; exit quietly without a traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
-    except KeyboardInterrupt:
-        err.print("interrupted: nothing of an unfinished ingest was stored")
+    except KeyboardInterrupt:  # raised outside typer's command (typer turns its own into exit 130)
+        err.print(INTERRUPTED)
         sys.exit(130)
     except SystemExit as exc:
-        if exc.code == 130:  # typer turns Ctrl-C into a silent exit 130
-            err.print("interrupted: nothing of an unfinished ingest was stored")
+        if exc.code == 130:  # typer's Ctrl-C: a silent exit 130
+            err.print(INTERRUPTED)
         raise
 
 

@@ -347,7 +347,6 @@ class Task:
 @dataclass
 class TaskResult:
     entities: int
-    rows: int
     parquet: str | None
     rejected: list[SourceError]
     warnings: list[str]
@@ -399,18 +398,22 @@ def _read_into_stage(
     # spans small enough that every worker gets several (a 45 MB file in two spans of 32 and 13
     # would leave one worker idle), large enough that each repays its start-up
     chunk = chunk_bytes or max(1 << 20, min(CHUNK_BYTES, total_bytes // (4 * processes) + 1))
-    tasks = plan_tasks(files, chunk if processes > 1 else max(chunk, total_bytes + 1))
+    tasks = plan_tasks(files, chunk) if processes > 1 else [Task(f, f.path.stat().st_size) for f in files]
     processes = min(processes, len(tasks))
     count = 0
+
+    def collect(done: TaskResult) -> None:
+        nonlocal count
+        count += done.entities
+        result.rejected.extend(done.rejected)
+        result.warnings.extend(done.warnings)
+
     if processes <= 1:
         rows = StatementRows(dataset)
         for task in tasks:
             if progress:
                 progress.file(Path(task.src.origin), task.size)
-            done = job.read(task, rows, lambda batch: _insert_stage(store, batch), progress, count)
-            count += done.entities
-            result.rejected.extend(done.rejected)
-            result.warnings.extend(done.warnings)
+            collect(job.read(task, rows, lambda batch: _insert_stage(store, batch), progress, count))
     else:
         import multiprocessing
         import tempfile
@@ -433,9 +436,7 @@ def _read_into_stage(
                     if done.parquet is not None:
                         store.con.execute("INSERT INTO _stage SELECT * FROM read_parquet(?)", [done.parquet])
                         os.unlink(done.parquet)
-                    count += done.entities
-                    result.rejected.extend(done.rejected)
-                    result.warnings.extend(done.warnings)
+                    collect(done)
                     if progress:
                         progress.entities(count)
             except BrokenProcessPool as exc:
@@ -490,10 +491,9 @@ class _Job:
             raise SourceError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", path=src.path) from exc
         except (InvalidData, ValueError) as exc:
             raise ctx.error(str(exc)) from exc
-        total = rows.pending
         if rows.pending:
             flush(rows.take())
-        return TaskResult(count, total, None, ctx.rejected, ctx.warnings)
+        return TaskResult(count, None, ctx.rejected, ctx.warnings)
 
 
 def _quiet_worker() -> None:
