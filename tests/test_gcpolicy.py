@@ -45,3 +45,20 @@ def test_policy_freezes_after_generation_1_and_2_not_0() -> None:
     assert out["gen1_frozen"] >= 1000
     assert out["gen2_frozen"] >= 1000
     assert out["collected"] >= 1
+
+
+def test_exit_is_quiet_with_duckdb_loaded() -> None:
+    """Frozen objects are never finalised; DuckDB's bindings then printed a page of "nanobind:
+    leaked ..." at every server's exit. The policy unfreezes at exit."""
+    child = textwrap.dedent(
+        """
+        import duckdb
+        from pepgraph.gcpolicy import freeze_after_collections
+
+        con = duckdb.connect()
+        con.execute("select 1").fetchall()
+        freeze_after_collections()
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True)
+    assert "leaked" not in proc.stderr, proc.stderr
