@@ -16,7 +16,8 @@ person is in the graph, and that recall on the records written in other scripts 
 registry record of their person (*cross-script*) and on those in Chinese or Japanese writing
 (*CJK*: characters or kana on either side). Compare two versions of the code by running the
 script from each (``PYTHONPATH=CLONE/src``) on its own workdir: the graph is built by the
-version that screens it.
+version that screens it. With ``--reuse-graph`` a graph already built in the workdir is kept
+(for comparing changes that touch screening only, not the index or resolution).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--reuse-graph", action="store_true",
+                        help="keep W/graph.duckdb and its index when they exist (screening-only changes)")
     args = parser.parse_args()
     if not (SHARED / "everypolitician-2015").exists():
         sys.exit(f"needs {SHARED / 'everypolitician-2015'} (../shared/data)")
@@ -61,17 +64,25 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     files, truth, scripts = build_sources(work)
     db = work / "graph.duckdb"
-    for p in (db, Path(f"{db}.screen")):
-        p.unlink(missing_ok=True)
+    reuse = args.reuse_graph and db.exists() and Path(f"{db}.screen").exists()
+    if not reuse:
+        for p in (db, Path(f"{db}.screen")):
+            p.unlink(missing_ok=True)
     report: dict[str, Any] = {"code": str(Path(pepgraph.__file__).parent)}
     started = time.perf_counter()
-    with Graph(db) as g:
-        g.ingest(files["ep_registry"], dataset="ep_registry", format="ftm")
-        g.resolve()
-        info = g.build_index()
+    with Graph(db, read_only=reuse) as g:
+        if not reuse:
+            g.ingest(files["ep_registry"], dataset="ep_registry", format="ftm")
+            g.resolve()
+            entities = g.build_index().entities
+        else:
+            from pepgraph.screen.index import ScreenIndex
+
+            with ScreenIndex(f"{db}.screen") as idx:
+                entities = idx.size
         canonical = dict(g.store.con.execute(
             "SELECT DISTINCT entity_id, canonical_id FROM statements WHERE prop = 'id'").fetchall())
-    report["graph"] = {"seconds": round(time.perf_counter() - started, 1), "entities": info.entities}
+    report["graph"] = {"seconds": round(time.perf_counter() - started, 1), "entities": entities, "reused": reuse}
     in_graph: dict[str, set[str]] = {}  # canonical id -> persons of its registry records
     registry_scripts: dict[str, set[str]] = {}  # person -> scripts of its registry records
     for eid, cid in canonical.items():
