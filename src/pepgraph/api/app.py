@@ -210,6 +210,8 @@ def _warm_up(app: FastAPI) -> None:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     _warm_up(app)
     yield
+    for hook in app.state.on_shutdown:  # e.g. the pages' batch folders (``pepgraph.web.batch``)
+        hook(app)
 
 
 def create_app(db: str | Path | None = None, no_auth: bool = False, api_settings: ApiSettings | None = None) -> FastAPI:
@@ -234,6 +236,7 @@ def create_app(db: str | Path | None = None, no_auth: bool = False, api_settings
     app.state.rate = RateLimiter(limits.rate_per_second, limits.rate_burst)
     app.state.public_paths = set(PUBLIC)
     app.state.public_prefixes = []  # e.g. "/static/" for the pages' assets
+    app.state.on_shutdown = []  # called with the app when the server stops
 
 
     app.add_middleware(_Guard)  # type: ignore[arg-type]

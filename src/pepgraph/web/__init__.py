@@ -18,9 +18,10 @@ STATIC_PREFIX = "/ui/static/"
 
 def install(app: Any) -> None:
     """Mount the pages on ``app`` and make sign-in and the static assets public."""
-    from pepgraph.web import pages
+    from pepgraph.web import batch, pages
 
     pages.mount(app)
+    app.state.on_shutdown.append(batch.discard_all)
     app.state.public_paths |= {"/login", "/logout"}
     app.state.public_prefixes.append(STATIC_PREFIX)
 

@@ -4,7 +4,9 @@ The upload is screened in a thread of the server by ``pepgraph.screen.batch.run_
 same code as ``pepgraph screen --batch``), one file at a time per server process, against the
 index of the generation current when the job started (held for the job's length). Jobs live in
 the process's memory and a temporary folder: a restarted server forgets them. Only the key that
-started a job (or an admin) can see it and download its results.
+started a job (or an admin) can see it and download its results. The folders hold customers'
+names, so a job's is removed once it is an hour old (at the next batch request), and every
+job's when the server stops (``discard_all``, run at shutdown).
 """
 
 from __future__ import annotations
@@ -49,6 +51,12 @@ class Job:
         return {"id": self.id, "filename": self.filename, "status": self.status, "total": self.total,
                 "done": self.done, "rows": self.rows, "matched": self.matched, "error": self.error,
                 "seconds": self.seconds, "results": f"/ui/screen/batch/{self.id}/results.csv" if self.status == "done" else None}
+
+
+def discard_all(app: Any) -> None:
+    """Remove every job's folder (the upload and its results): run when the server stops."""
+    for job in list(getattr(app.state, "web_batch_jobs", {}).values()):
+        shutil.rmtree(job.folder, ignore_errors=True)
 
 
 def _jobs(request: Request) -> dict[str, Job]:
