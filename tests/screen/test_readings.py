@@ -144,3 +144,39 @@ def test_a_name_in_another_script_finds_its_romanisation_among_namesakes_in_its_
     with Graph(built(tmp_path, profiles), read_only=True) as g:
         top = g.screen("محمد رعد", country="lb")["results"][0]
         assert top["match"] and top["id"] == g.entity("lb-1")["id"], top
+
+
+def test_a_query_in_characters_compares_few_name_pairs_and_still_finds_its_profile(tmp_path: Path, monkeypatch) -> None:
+    """A name in characters has up to seven readings; every one against two names of each of 20
+    candidates was a hundred full comparisons a query, five times a Latin name's time. Only the
+    pre-score's best ``PAIRS_PER_CANDIDATE`` pairs of a candidate are compared in full, and the
+    bridging pass adds at most ``BRIDGING_CANDIDATES``."""
+    from pepgraph.screen import engine, score
+
+    family, given = "王李张刘陈杨黄赵周吴", "伟芳娜敏静丽强磊军洋"
+    profiles = [{"id": f"cn-{i}-{j}", "schema": "Person",
+                 "properties": {"name": [f"{f}{g}", f"{f}{g}{g}"], "nationality": ["cn"]}}
+                for i, f in enumerate(family) for j, g in enumerate(given)]
+    syllables = ["Ka", "Wing", "Siu", "Chi", "Kwok", "Yuk", "Hon", "Pui"]
+    profiles += [{"id": f"hk-{a}-{b}", "schema": "Person",  # namesakes romanised, each with an alias
+                  "properties": {"name": [f"CHAN {a}-{b.lower()}", f"Chan {a} {b} Peter"], "nationality": ["hk"]}}
+                 for a in syllables for b in syllables if a != b]
+    profiles.append({"id": "hk-9", "schema": "Person", "properties": {"name": ["CHAN Tai-man"], "nationality": ["hk"]}})
+    calls: list[int] = []
+    real = score.match_forms
+    monkeypatch.setattr(score, "match_forms", lambda a, b: calls.append(1) or real(a, b))
+    with Graph(built(tmp_path, profiles), read_only=True) as g:
+        screener = g.screener()
+        query = query_subject("陈大文", country="hk")
+        assert len(query.readings) >= 3  # Mandarin, Cantonese, Japanese...
+        ranked = screener.candidates(query, limit=engine.CANDIDATES)
+        written = screener._ranked(screener._query_keys(query), query, None, None, False, engine.CANDIDATES)
+        readings = screener._ranked(screener._query_keys(query, readings=True), query, None, None, False,
+                                    engine.CANDIDATES)
+        assert len(ranked) <= len({n for _, n in written} | {n for _, n in readings}) + engine.BRIDGING_CANDIDATES
+        calls.clear()
+        scored = screener.score(query, ranked)
+        assert 0 < len(calls) <= engine.PAIRS_PER_CANDIDATE * len(scored)
+        top = g.screen("陈大文", country="hk")["results"][0]
+        assert top["match"] and top["id"] == g.entity("hk-9")["id"], top
+        assert "Cantonese reading of 陈大文" in top["explanations"]["name"]["detail"]

@@ -18,7 +18,10 @@
    tokens counting its best key once: its own script's tokens match every namesake written in
    it four ways (token, metaphone, skeleton, and each of a dozen name symbols: محمد has all of
    Muhammad's spellings' Wikidata items), a name in Latin letters two or three, so "محمد رعد"
-   ranked every "محمد ..." written in Arabic above "Mohammad Raad".
+   ranked every "محمد ..." written in Arabic above "Mohammad Raad". That pass adds at most
+   ``BRIDGING_CANDIDATES`` (2): with 8, a name in another script than Latin had 13 to 20
+   candidates scored in full, three times a Latin name's time, and cross-referencing
+   EveryPolitician's press source found no more with 8 than with 2 (``benchmarks/xref_ep.py``).
 4. **Gate.** A candidate that has less than ``GATE_SHARE`` of the query's key weight and whose
    names are all less than ``GATE_PRESCORE`` alike (Indel similarity of the sorted Latin tokens)
    is dropped unscored: measured on the yente fixtures, none of those scores 0.6 or more, and
@@ -30,7 +33,9 @@
    Voinovich"), which the full comparison pairs through name symbols and its looser bar across
    scripts.
 5. **Score.** The rest are scored by the algorithm (``score.ALGORITHMS``), each on its two names
-   most like the query's.
+   most like the query's; when the query or the candidate has readings, on the
+   ``PAIRS_PER_CANDIDATE`` (3) pairs of names most alike (a query in characters has up to seven
+   readings: every one against two names was 100 full comparisons a query).
 """
 
 from __future__ import annotations
@@ -52,6 +57,10 @@ MAX_DF = 5_000
 SCAN_BUDGET = 12_000
 CANDIDATES = 8
 NAMES_PER_CANDIDATE = 2
+#: of a query or candidate with readings, the name pairs compared in full (the pre-score's best)
+PAIRS_PER_CANDIDATE = 3
+#: the candidates a query's pass on the keys that bridge scripts may add to its written names'
+BRIDGING_CANDIDATES = 2
 YEAR_AGREE, YEAR_CONFLICT = 0.15, -0.3
 GATE_SHARE, GATE_PRESCORE = 0.6, 0.6
 #: keys that pair a name across scripts (name symbols, consonant skeletons, metaphone): a query with a name
@@ -192,7 +201,8 @@ class Screener:
             ranked += [(share, n) for share, n in more if n not in seen]
         if any(f.script != "Latin" for i, f in enumerate(query.names) if i not in query.readings):
             seen = {n for _, n in ranked}
-            more = self._ranked(self._query_keys(query, bridging=True), query, topics, datasets, include_minors, limit)
+            more = self._ranked(self._query_keys(query, bridging=True), query, topics, datasets, include_minors,
+                                BRIDGING_CANDIDATES)
             ranked += [(share, n) for share, n in more if n not in seen]
         return ranked
 
@@ -292,8 +302,15 @@ class Screener:
         for share, n in ranked:
             e = idx.entity(n)
             if query.readings or e.readings:  # readings meet only the names they may (``comparable``)
-                pre = sorted(((max((prescore(q, c) for qi, q in enumerate(qsorted) if comparable(query, qi, e, i)),
-                                   default=0.0), i) for i, c in enumerate(e.sorted_latin)), reverse=True)
+                # the pairs most alike, not every query name against two candidate names: a name in
+                # characters has up to seven readings, and a query of one had 100 full comparisons
+                pairs = sorted((-prescore(q, c), qi, i) for i, c in enumerate(e.sorted_latin)
+                               for qi, q in enumerate(qsorted) if comparable(query, qi, e, i))
+                if share < GATE_SHARE and (-pairs[0][0] if pairs else 0.0) < GATE_PRESCORE and gated and _has_latin(e):
+                    continue
+                idx.load_names(e)
+                out.append((n, e, algorithm.score(query, e, [(qi, i) for _, qi, i in pairs[:PAIRS_PER_CANDIDATE]])))
+                continue
             else:  # the hot path (most queries and candidates have no readings), kept as lean as before
                 pre = sorted(
                     ((max(prescore(q, c) for q in qsorted), i) for i, c in enumerate(e.sorted_latin)), reverse=True

@@ -16,7 +16,7 @@ a floor that any real algorithm should beat.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +62,11 @@ class Scored:
         return {name: feat.to_dict() for name, feat in self.features.items()}
 
 
+#: the names to compare: candidate names (each against every query name), or (query name,
+#: candidate name) pairs; None for all
+Names = Sequence[int] | Sequence[tuple[int, int]] | None
+
+
 class Algorithm:
     """A scoring algorithm: a name, a description and its features (name -> what it measures
     and how it moves the score). Subclasses implement ``score``."""
@@ -70,7 +75,7 @@ class Algorithm:
     description: str = ""
     features: dict[str, str] = {}
 
-    def score(self, query: Subject, candidate: Subject, best_names: list[int] | None = None) -> Scored:
+    def score(self, query: Subject, candidate: Subject, best_names: Names = None) -> Scored:
         raise NotImplementedError
 
     @classmethod
@@ -97,11 +102,11 @@ def get_algorithm(name: str | None) -> Algorithm:
 _INSTANCES: dict[str, Algorithm] = {}
 
 
-def best_name_match(query: Subject, candidate: Subject, which: list[int] | None = None,
+def best_name_match(query: Subject, candidate: Subject, which: Sequence[int] | Sequence[tuple[int, int]] | None = None,
                     value: Callable[[NameMatch, bool, Reading | None], float] | None = None,
                     ) -> tuple[NameMatch, bool, Reading | None, float]:
     """The best name pair: every query name against the candidate names in ``which`` (all by
-    default); also whether the winning candidate name is a weak alias, and the reading the pair
+    default), or only the (query name, candidate name) pairs ``which`` lists; also whether the winning candidate name is a weak alias, and the reading the pair
     went through when a side's name is one (``Subject.readings``: "Mandarin reading of 蔡英文"),
     and the pair's value. Pairs are ranked by ``value`` (what the algorithm makes of a pair: its weak parts, a weak
     alias, a reading), by the name comparison's score without it; on equal values a written
@@ -110,23 +115,27 @@ def best_name_match(query: Subject, candidate: Subject, which: list[int] | None 
     best_value = -1.0
     best_rank = (2, 2)
     best_how: tuple[bool, Reading | None] = (False, None)
-    indices = which if which is not None else range(len(candidate.names))
-    for qi, qf in enumerate(query.names):
+    if which and isinstance(which[0], tuple):
+        pairs: Iterable[tuple[int, int]] = which  # type: ignore[assignment]
+    else:
+        indices: Sequence[int] = which if which is not None else range(len(candidate.names))  # type: ignore[assignment]
+        pairs = ((qi, i) for qi in range(len(query.names)) for i in indices)
+    for qi, i in pairs:
+        qf = query.names[qi]
         q_read = query.readings.get(qi)
-        for i in indices:
-            reading = q_read or candidate.readings.get(i)
-            if reading and not comparable(query, qi, candidate, i):
-                continue
-            m = match_forms(qf, candidate.names[i])
-            if reading and reading.syllables and m.score < 1.0:  # Korean syllables meet only when equal
-                continue
-            weak = i in candidate.weak
-            v = value(m, weak, reading) if value is not None else m.score
-            rank = (weak, reading is not None)
-            if best is None or v > best_value or (v == best_value and rank < best_rank):
-                best, best_value, best_rank, best_how = m, v, rank, (weak, reading)
-                if m.score >= 1.0 and rank == (False, False):
-                    return best, weak, reading, v
+        reading = q_read or candidate.readings.get(i)
+        if reading and not comparable(query, qi, candidate, i):
+            continue
+        m = match_forms(qf, candidate.names[i])
+        if reading and reading.syllables and m.score < 1.0:  # Korean syllables meet only when equal
+            continue
+        weak = i in candidate.weak
+        v = value(m, weak, reading) if value is not None else m.score
+        rank = (weak, reading is not None)
+        if best is None or v > best_value or (v == best_value and rank < best_rank):
+            best, best_value, best_rank, best_how = m, v, rank, (weak, reading)
+            if m.score >= 1.0 and rank == (False, False):
+                return best, weak, reading, v
     if best is None:
         return NameMatch(0.0, None, None, ()), False, None, 0.0
     return best, best_how[0], best_how[1], best_value
@@ -257,7 +266,7 @@ class PepgraphV1(Algorithm):
             value += self.READING
         return max(0.0, value)
 
-    def score(self, query: Subject, candidate: Subject, best_names: list[int] | None = None) -> Scored:
+    def score(self, query: Subject, candidate: Subject, best_names: Names = None) -> Scored:
         features: dict[str, Feature] = {}
         if not compatible(query.schema, candidate.schema):
             features["schema"] = Feature(0.0, f"{query.schema} cannot be {candidate.schema}")
@@ -321,7 +330,7 @@ class NameOnly(Algorithm):
     description = "The name comparison of pepgraph.names alone: no secondary evidence, no scaling."
     features = {"name": "best pair of names, as compare_names scores it (1.0 for the same name)"}
 
-    def score(self, query: Subject, candidate: Subject, best_names: list[int] | None = None) -> Scored:
+    def score(self, query: Subject, candidate: Subject, best_names: Names = None) -> Scored:
         match, _, _, _ = best_name_match(query, candidate, best_names)
         return Scored(round(match.score, 4), {"name": Feature(match.score, match.explain())})
 
@@ -332,7 +341,7 @@ class RapidfuzzBaseline(Algorithm):
     description = "Token-set similarity of the Latin name forms (rapidfuzz), a floor to beat."
     features = {"name": "best rapidfuzz token_set_ratio / 100 over pairs of Latin name forms"}
 
-    def score(self, query: Subject, candidate: Subject, best_names: list[int] | None = None) -> Scored:
+    def score(self, query: Subject, candidate: Subject, best_names: Names = None) -> Scored:
         best, pair = 0.0, ("", "")
         for qf in query.names:
             for cf in candidate.names:
