@@ -304,22 +304,21 @@ class Screener:
             if query.readings or e.readings:  # readings meet only the names they may (``comparable``)
                 # the pairs most alike, not every query name against two candidate names: a name in
                 # characters has up to seven readings, and a query of one had 100 full comparisons
-                pairs = sorted((-prescore(q, c), qi, i) for i, c in enumerate(e.sorted_latin)
-                               for qi, q in enumerate(qsorted) if comparable(query, qi, e, i))
-                if share < GATE_SHARE and (-pairs[0][0] if pairs else 0.0) < GATE_PRESCORE and gated and _has_latin(e):
-                    continue
-                idx.load_names(e)
-                out.append((n, e, algorithm.score(query, e, [(qi, i) for _, qi, i in pairs[:PAIRS_PER_CANDIDATE]])))
-                continue
+                ranked_pairs = sorted((-prescore(q, c), qi, i) for i, c in enumerate(e.sorted_latin)
+                                      for qi, q in enumerate(qsorted) if comparable(query, qi, e, i))
+                best = -ranked_pairs[0][0] if ranked_pairs else 0.0
+                pairs = [(qi, i) for _, qi, i in ranked_pairs[:PAIRS_PER_CANDIDATE]]
             else:  # the hot path (most queries and candidates have no readings), kept as lean as before
                 pre = sorted(
                     ((max(prescore(q, c) for q in qsorted), i) for i, c in enumerate(e.sorted_latin)), reverse=True
                 )
-            if share < GATE_SHARE and pre[0][0] < GATE_PRESCORE and gated and _has_latin(e):
+                best = pre[0][0]
+                pairs = ([(qi, i) for qi in range(len(qsorted)) for _, i in pre[:NAMES_PER_CANDIDATE]]
+                         if len(pre) > NAMES_PER_CANDIDATE else None)
+            if share < GATE_SHARE and best < GATE_PRESCORE and gated and _has_latin(e):
                 continue  # shares too little of the name to score near a match
-            which = [i for _, i in pre[:NAMES_PER_CANDIDATE]] if len(pre) > NAMES_PER_CANDIDATE else None
             idx.load_names(e)
-            out.append((n, e, algorithm.score(query, e, which)))
+            out.append((n, e, algorithm.score(query, e, pairs)))
         out.sort(key=lambda item: item[2].score, reverse=True)
         return out
 

@@ -16,7 +16,7 @@ a floor that any real algorithm should beat.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,9 +62,8 @@ class Scored:
         return {name: feat.to_dict() for name, feat in self.features.items()}
 
 
-#: the names to compare: candidate names (each against every query name), or (query name,
-#: candidate name) pairs; None for all
-Names = Sequence[int] | Sequence[tuple[int, int]] | None
+#: the (query name, candidate name) pairs to compare, by their positions; None for every pair
+Pairs = Sequence[tuple[int, int]] | None
 
 
 class Algorithm:
@@ -75,7 +74,7 @@ class Algorithm:
     description: str = ""
     features: dict[str, str] = {}
 
-    def score(self, query: Subject, candidate: Subject, best_names: Names = None) -> Scored:
+    def score(self, query: Subject, candidate: Subject, pairs: Pairs = None) -> Scored:
         raise NotImplementedError
 
     @classmethod
@@ -102,24 +101,21 @@ def get_algorithm(name: str | None) -> Algorithm:
 _INSTANCES: dict[str, Algorithm] = {}
 
 
-def best_name_match(query: Subject, candidate: Subject, which: Sequence[int] | Sequence[tuple[int, int]] | None = None,
+def best_name_match(query: Subject, candidate: Subject, pairs: Pairs = None,
                     value: Callable[[NameMatch, bool, Reading | None], float] | None = None,
                     ) -> tuple[NameMatch, bool, Reading | None, float]:
-    """The best name pair: every query name against the candidate names in ``which`` (all by
-    default), or only the (query name, candidate name) pairs ``which`` lists; also whether the winning candidate name is a weak alias, and the reading the pair
+    """The best name pair of ``pairs`` (every query name against every candidate name by
+    default); also whether the winning candidate name is a weak alias, and the reading the pair
     went through when a side's name is one (``Subject.readings``: "Mandarin reading of 蔡英文"),
-    and the pair's value. Pairs are ranked by ``value`` (what the algorithm makes of a pair: its weak parts, a weak
-    alias, a reading), by the name comparison's score without it; on equal values a written
-    name wins over a weak alias or a reading."""
+    and the pair's value. Pairs are ranked by ``value`` (what the algorithm makes of a pair: its
+    weak parts, a weak alias, a reading), by the name comparison's score without it; on equal
+    values a written name wins over a weak alias or a reading, and an earlier pair over a later."""
     best: NameMatch | None = None
     best_value = -1.0
     best_rank = (2, 2)
     best_how: tuple[bool, Reading | None] = (False, None)
-    if which and isinstance(which[0], tuple):
-        pairs: Iterable[tuple[int, int]] = which  # type: ignore[assignment]
-    else:
-        indices: Sequence[int] = which if which is not None else range(len(candidate.names))  # type: ignore[assignment]
-        pairs = ((qi, i) for qi in range(len(query.names)) for i in indices)
+    if pairs is None:
+        pairs = [(qi, i) for qi in range(len(query.names)) for i in range(len(candidate.names))]
     for qi, i in pairs:
         qf = query.names[qi]
         q_read = query.readings.get(qi)
@@ -266,12 +262,12 @@ class PepgraphV1(Algorithm):
             value += self.READING
         return max(0.0, value)
 
-    def score(self, query: Subject, candidate: Subject, best_names: Names = None) -> Scored:
+    def score(self, query: Subject, candidate: Subject, pairs: Pairs = None) -> Scored:
         features: dict[str, Feature] = {}
         if not compatible(query.schema, candidate.schema):
             features["schema"] = Feature(0.0, f"{query.schema} cannot be {candidate.schema}")
             return Scored(0.0, features)
-        match, weak, reading, name_score = best_name_match(query, candidate, best_names, self.name_value)
+        match, weak, reading, name_score = best_name_match(query, candidate, pairs, self.name_value)
         detail = match.explain()
         extra_l, extra_r = [], []
         given_l = _given(match.left)
@@ -330,8 +326,8 @@ class NameOnly(Algorithm):
     description = "The name comparison of pepgraph.names alone: no secondary evidence, no scaling."
     features = {"name": "best pair of names, as compare_names scores it (1.0 for the same name)"}
 
-    def score(self, query: Subject, candidate: Subject, best_names: Names = None) -> Scored:
-        match, _, _, _ = best_name_match(query, candidate, best_names)
+    def score(self, query: Subject, candidate: Subject, pairs: Pairs = None) -> Scored:
+        match, _, _, _ = best_name_match(query, candidate, pairs)
         return Scored(round(match.score, 4), {"name": Feature(match.score, match.explain())})
 
 
@@ -341,7 +337,7 @@ class RapidfuzzBaseline(Algorithm):
     description = "Token-set similarity of the Latin name forms (rapidfuzz), a floor to beat."
     features = {"name": "best rapidfuzz token_set_ratio / 100 over pairs of Latin name forms"}
 
-    def score(self, query: Subject, candidate: Subject, best_names: Names = None) -> Scored:
+    def score(self, query: Subject, candidate: Subject, pairs: Pairs = None) -> Scored:
         best, pair = 0.0, ("", "")
         for qf in query.names:
             for cf in candidate.names:
