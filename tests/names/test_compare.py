@@ -60,6 +60,16 @@ TABLE = [
     ("Mohamed Salah", "Muhammad Salah", 0.9, 0.99),
     ("Vladimir Putin", "Wladimir Poetin", 0.85, 0.99),
     ("Catherine Zeta-Jones", "Katherine Zeta Jones", 0.85, 0.99),
+    # Gulf names: the article glued on, the nasab left out, ظ written "dh"; but ظ is "z" too
+    ("خليفة ناصر محمد بالهول السويدي", "KHALIFA NASER MOHAMED ALSUWAIDI", 0.85, 0.95),
+    ("فيصل سعود صالح الدويسان", "Faisal Al Dowaisan", 0.75, 0.85),
+    ("سلطان راشد سعيد الظاهري", "SULTAN RASHED SAEED ALDHAHERI", 0.9, 0.95),
+    ("ظاهر شاه", "Zahir Shah", 0.95, 0.99),
+    ("سلطان راشد سعيد الظاهري", "Sultan Rashed Saeed Al Zaabi", 0.0, 0.75),
+    ("فيصل سعود صالح الدويسان", "Faisal Al Mutairi", 0.0, 0.45),
+    # a Persian name (Farsi letters) has no nasab: its middle word costs what a middle name does
+    ("محمد حسين علي", "Mohammed Ali", 0.85, 0.9),
+    ("محمد حسین علی", "Mohammed Ali", 0.8, 0.85),
     # different people, merely similar
     ("John Smith", "Joan Smyth", 0.6, 0.9),
     ("Peter Smith", "Petra Smith", 0.7, 0.95),

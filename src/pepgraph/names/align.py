@@ -11,7 +11,8 @@ where a token left unpaired scores 0:
 
 A pair weighs as much as its heavier token (PAIR_WEIGHT). An unpaired token weighs by its kind
 (MISSING_WEIGHT): a name at either end of its name (a given or a family name) 1.0, a name between
-two others (a middle name) 0.35, a patronymic 0.2, an initial 0.3, a particle ("van", "bin")
+two others (a middle name) 0.35 (0.2 when either name is in Arabic, not Persian or Urdu: the
+nasab, father's and grandfather's names, which short forms leave out), a patronymic 0.2, an initial 0.3, a particle ("van", "bin")
 0.2, a generational suffix or a legal form 0.3. So a missing surname costs a lot ("John" /
 "John Smith": 0.5), a missing middle name or patronymic little ("Ivan Sidorenko" / "Иван
 Петрович Сидоренко": 0.89). A name whose only pairs are initials or particles scores at most 0.5.
@@ -33,6 +34,11 @@ PAIR_WEIGHT = {"name": 1.0, "patronymic": 1.0, "initial": 1.0, "number": 1.0,
 MISSING_WEIGHT = {"name": 1.0, "patronymic": 0.2, "initial": 0.3, "number": 1.0,
                   "particle": 0.2, "generational": 0.3, "legal": 0.3}  # fmt: skip
 INNER_WEIGHT = 0.35
+#: ... and in a pair of names one of which is Arabic in Arabic script (see ``_arabic``): the names between the first and
+#: the last are the nasab (father's, grandfather's given names), which short forms of the same
+#: name leave out ("فيصل سعود صالح الدويسان" / "Faisal Al Dowaisan"), so they cost what a
+#: patronymic does.
+NASAB_WEIGHT = 0.2
 #: The most a name pair scores when no name, patronymic or number token is paired.
 WEAK_CAP = 0.5
 _SUBSTANTIVE = frozenset({"name", "patronymic", "number"})
@@ -44,14 +50,15 @@ Alignment = tuple[float, list[tuple[Indexes, Indexes, str, float]], list[int], l
 
 
 @lru_cache(maxsize=1 << 14)
-def _missing_weights(parts: tuple[Token, ...], person: bool) -> tuple[float, ...]:
-    """What each token of a name costs when the other name lacks it."""
+def _missing_weights(parts: tuple[Token, ...], person: bool, nasab: bool = False) -> tuple[float, ...]:
+    """What each token of a name costs when the other name lacks it (``nasab``: the pair
+    involves an Arabic name in Arabic script)."""
     weights = [MISSING_WEIGHT[p.kind] for p in parts]
     inner = [i for i, p in enumerate(parts) if p.kind in _SUBSTANTIVE]
     if person and inner:
         for i in range(inner[0] + 1, inner[-1]):
             if parts[i].kind == "name":
-                weights[i] = INNER_WEIGHT
+                weights[i] = NASAB_WEIGHT if nasab else INNER_WEIGHT
     return tuple(weights)
 
 
@@ -78,6 +85,18 @@ def _compare_joined(joined: Token, tok: Token) -> tuple[str, float] | None:
         same = joined.form.replace(" ", "") == tok.form
         return (EXACT, 1.0) if same else (TRANSLIT, SAME_LATIN)
     return compare_tokens(joined, tok, False)
+
+
+#: Letters of Persian, Urdu and Pashto that Arabic does not use: their names have no nasab
+#: ("محمد محمدحسین" is Mohammad and a compound given name, not Mohammad son of Mohammad-Hossein).
+_NOT_ARABIC = frozenset("\u067e\u0686\u0698\u06af\u06a9\u06cc\u06d2\u0679\u0688\u0691\u06ba")
+
+
+@lru_cache(maxsize=1 << 14)
+def _arabic(parts: tuple[Token, ...]) -> bool:
+    """A name in Arabic script written with Arabic's own letters (see ``_NOT_ARABIC``)."""
+    arabic = [p for p in parts if p.script == "Arabic"]
+    return bool(arabic) and not any(_NOT_ARABIC.intersection(p.form) for p in arabic)
 
 
 def _key(c: Candidate) -> tuple[float, float, Indexes, Indexes]:
@@ -143,7 +162,8 @@ def align_tokens(lp: tuple[Token, ...], rp: tuple[Token, ...], person: bool) -> 
         total += w * score
         weight += w
         strong = strong or (lp[li[0]].kind in _SUBSTANTIVE and rp[ri[0]].kind in _SUBSTANTIVE)
-    lmiss, rmiss = _missing_weights(lp, person), _missing_weights(rp, person)
+    nasab = person and (_arabic(lp) or _arabic(rp))
+    lmiss, rmiss = _missing_weights(lp, person, nasab), _missing_weights(rp, person, nasab)
     weight += sum(lmiss[i] for i in free_l) + sum(rmiss[j] for j in free_r)
     score = total / weight if weight else 0.0
     pairs = [(li, ri, how, s) for s, _, li, ri, how in taken]

@@ -29,6 +29,7 @@ from __future__ import annotations
 from rapidfuzz.distance import Indel, Levenshtein
 
 from pepgraph.names.forms import Token
+from pepgraph.names.translit import latin, skeleton
 
 EXACT, TRANSLIT, SYMBOL, PHONETIC, EDIT, INITIAL, MISSING = (
     "exact",
@@ -108,7 +109,31 @@ def _compare(a: Token, b: Token, initials: bool) -> tuple[str, float] | None:
     if sounds_alike and best[1] < SAME_SOUND:
         best = (PHONETIC, SAME_SOUND)
     if a.script != b.script and best[1] < SAME_SKELETON:
-        score = _skeleton_score(a.skeleton, b.skeleton)
+        score = max(_skeleton_score(a.skeleton, b.skeleton), _arabic_readings(a, b))
         if score > best[1]:
             best = (TRANSLIT, score)
     return best if best[1] > 0.0 else None
+
+
+_ARTICLE = "\u0627\u0644"  # ال
+_ZAH, _THAL = "\u0638", "\u0630"  # ظ, ذ
+
+
+def _arabic_readings(a: Token, b: Token) -> float:
+    """Readings of an Arabic word that its plain skeleton misses, against a romanisation:
+
+    * the article glued on: the skeleton drops the article, which Gulf romanisations keep as
+      "al"/"el" ("السويدي" / "alsuwaidi", and "al dowaisan" as two joined tokens), so when the
+      Latin word starts so, both are compared with the article kept (both "rst");
+    * ظ as "dh": ICU writes it "z" (Afghan "Zahir", Persian "Zarif"), Gulf names "dh" ("الظاهري"
+      / "Al Dhaheri", "حافظ" / "Hafedh"), so a word with ظ is also read with ذ ("dh").
+    """
+    ar, lat = (a, b) if a.script == "Arabic" else (b, a)
+    if ar.script != "Arabic" or lat.script != "Latin":
+        return 0.0
+    glued = ar.form.startswith(_ARTICLE) and lat.latin.startswith(("al", "el")) and len(lat.latin) >= 5
+    dh = _ZAH in ar.form
+    if not (glued or dh):
+        return 0.0
+    ar_latin = latin(ar.form.replace(_ZAH, _THAL)) if dh else ar.latin
+    return _skeleton_score(skeleton(ar_latin, ar.script, "" if glued else ar.form), lat.skeleton)
