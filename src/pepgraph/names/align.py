@@ -12,8 +12,8 @@ where a token left unpaired scores 0:
 A pair weighs as much as its heavier token (PAIR_WEIGHT). An unpaired token weighs by its kind
 (MISSING_WEIGHT): a name at either end of its name (a given or a family name) 1.0, a name between
 two others (a middle name) 0.35 (0.2 when either name is in Arabic, not Persian or Urdu: the
-nasab, father's and grandfather's names, which short forms leave out), a patronymic 0.2, an initial 0.3, a particle ("van", "bin")
-0.2, a generational suffix or a legal form 0.3. So a missing surname costs a lot ("John" /
+nasab, father's and grandfather's names, which short forms leave out), a patronymic 0.2, an
+initial 0.3, a particle ("van", "bin") 0.2, a generational suffix or a legal form 0.3. So a missing surname costs a lot ("John" /
 "John Smith": 0.5), a missing middle name or patronymic little ("Ivan Sidorenko" / "Иван
 Петрович Сидоренко": 0.89). A name whose only pairs are initials or particles scores at most 0.5.
 """
@@ -34,8 +34,8 @@ PAIR_WEIGHT = {"name": 1.0, "patronymic": 1.0, "initial": 1.0, "number": 1.0,
 MISSING_WEIGHT = {"name": 1.0, "patronymic": 0.2, "initial": 0.3, "number": 1.0,
                   "particle": 0.2, "generational": 0.3, "legal": 0.3}  # fmt: skip
 INNER_WEIGHT = 0.35
-#: ... and in a pair of names one of which is Arabic in Arabic script (see ``_arabic``): the names between the first and
-#: the last are the nasab (father's, grandfather's given names), which short forms of the same
+#: ... and in a pair of names one of which is Arabic in Arabic script (see ``_arabic``): the
+#: names between the first and the last are the nasab (father's, grandfather's given names), which short forms of the same
 #: name leave out ("فيصل سعود صالح الدويسان" / "Faisal Al Dowaisan"), so they cost what a
 #: patronymic does.
 NASAB_WEIGHT = 0.2

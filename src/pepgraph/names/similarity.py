@@ -15,7 +15,9 @@ phonetic        0.8      the same metaphone key, both 3+ letters ("john" / "joan
 transliteration <= 0.9   different scripts, alike consonant skeletons (``translit.skeleton``):
                          0.9 for the same skeleton of 4+ consonants ("ולדימיר" / "vladimir":
                          both "brtmr"), 0.85 for 3, 0.75 for 2, and 0.9 x the Indel similarity
-                         of skeletons at least 0.75 alike ("שוורצנגר" / "schwarzenegger": 0.82)
+                         of skeletons at least 0.75 alike ("שוורצנגר" / "schwarzenegger": 0.82);
+                         Arabic words also with their article glued on and ظ as "dh"
+                         ("الظاهري" / "aldhaheri", see ``_arabic_readings``)
 initial         0.7      a one-letter token and a name it starts ("j" / "john"; persons only)
 =============== ======== ======================================================================
 
