@@ -15,7 +15,8 @@ two others (a middle name) 0.35 (0.2 when either name is in Arabic, not Persian 
 nasab, father's and grandfather's names, which short forms leave out), a patronymic 0.2, an
 initial 0.3, a particle ("van", "bin") 0.2, a generational suffix or a legal form 0.3. So a
 missing surname costs a lot ("John" / "John Smith": 0.5), a missing middle name or patronymic
-little ("Ivan Sidorenko" / "Иван Петрович Сидоренко": 0.89). A name whose only pairs are initials or particles scores at most 0.5.
+little ("Ivan Sidorenko" / "Иван Петрович Сидоренко": 0.89). A name whose only pairs are
+initials or particles scores at most 0.5.
 """
 
 from __future__ import annotations
