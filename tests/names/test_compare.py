@@ -70,6 +70,11 @@ TABLE = [
     # a Persian name (Farsi letters) has no nasab: its middle word costs what a middle name does
     ("محمد حسين علي", "Mohammed Ali", 0.85, 0.9),
     ("محمد حسین علی", "Mohammed Ali", 0.8, 0.85),
+    # Han characters: variants of one character meet, different characters do not, however
+    # alike their pinyin (xiaosong / xiaohong, one metaphone for quan / chen)
+    ("陳偉業", "陈伟业", 0.95, 1.0),
+    ("李小松", "李晓红", 0.0, 0.4),
+    ("王全", "王晨", 0.0, 0.4),
     # different people, merely similar
     ("John Smith", "Joan Smyth", 0.6, 0.9),
     ("Peter Smith", "Petra Smith", 0.7, 0.95),

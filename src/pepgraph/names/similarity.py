@@ -21,6 +21,9 @@ transliteration <= 0.9   different scripts, alike consonant skeletons (``transli
 initial         0.7      a one-letter token and a name it starts ("j" / "john"; persons only)
 =============== ======== ======================================================================
 
+Two tokens in Han characters meet only as the same Latin form (陳 / 陈) or a symbol: the edit
+distance or metaphone of their pinyin says nothing about different characters.
+
 Anything short of identity scores below 1.0 on purpose: two similar tokens of different people
 (Peter / Petra, John / Joan) must leave a name pair below a perfect score. Tokens with digits and
 generational suffixes match only exactly or by symbol: "2" / "3" and "XIV" / "XV" are not typos.
@@ -101,6 +104,10 @@ def _compare(a: Token, b: Token, initials: bool) -> tuple[str, float] | None:
     if a.latin == b.latin:
         return TRANSLIT, SAME_LATIN
     shared = bool(a.symbols & b.symbols)
+    if a.script == b.script == "Han":
+        # different characters are different names, however alike their pinyin: 小松 / 晓红
+        # (xiaosong / xiaohong) or 全 / 晨 (one metaphone) are not typos of each other
+        return (SYMBOL, SAME_SYMBOL) if shared else None
     if a_init or b_init or "generational" in (a.kind, b.kind) or not (a.latin + b.latin).isalpha():
         return (SYMBOL, SAME_SYMBOL) if shared else None
     best: tuple[str, float] = (SYMBOL, SAME_SYMBOL) if shared else (EDIT, 0.0)
