@@ -36,9 +36,9 @@ MISSING_WEIGHT = {"name": 1.0, "patronymic": 0.2, "initial": 0.3, "number": 1.0,
                   "particle": 0.2, "generational": 0.3, "legal": 0.3}  # fmt: skip
 INNER_WEIGHT = 0.35
 #: ... and in a pair of names one of which is Arabic in Arabic script (see ``_arabic``): the
-#: names between the first and the last are the nasab (father's, grandfather's given names), which short forms of the same
-#: name leave out ("فيصل سعود صالح الدويسان" / "Faisal Al Dowaisan"), so they cost what a
-#: patronymic does.
+#: names between the first and the last are the nasab (father's, grandfather's given names),
+#: which short forms of the same name leave out ("فيصل سعود صالح الدويسان" / "Faisal Al
+#: Dowaisan"), so they cost what a patronymic does.
 NASAB_WEIGHT = 0.2
 #: The most a name pair scores when no name, patronymic or number token is paired.
 WEAK_CAP = 0.5
